@@ -1,0 +1,334 @@
+// Package learn fits small, fast linear text classifiers over string features:
+// hashed features, TF-IDF weighting with L2 normalisation, one-vs-rest linear
+// SVMs solved by dual coordinate descent (as LIBLINEAR does), optional naive
+// Bayes log-count-ratio scaling (NB-SVM), and a softmax temperature calibrated
+// on held-out folds. It is pure Go and knows nothing of text: callers turn text
+// into feature strings (or their hashes).
+package learn
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"sync"
+)
+
+// Example is one labelled training item: its feature strings (words, bigrams,
+// char n-grams, places …; repeats count) and weight (0 = 1).
+type Example struct {
+	Features []string
+	Label    string
+	Weight   float64
+}
+
+// Loss selects the SVM loss the solver minimises.
+type Loss int
+
+// Losses. The zero value is the squared hinge (LIBLINEAR's default, L2-loss SVM).
+const (
+	LossSquaredHinge Loss = iota // L2-loss SVM: smooth, usually the best on text
+	LossHinge                    // L1-loss SVM: the classic SVM
+)
+
+// TFMode selects how a feature's count within one example becomes its weight.
+type TFMode int
+
+// Term-frequency modes. The zero value is sublinear 1+ln(tf).
+const (
+	TFSublinear TFMode = iota // 1 + ln(tf)
+	TFBinary                  // 1 if present
+	TFRaw                     // tf
+)
+
+// ClassWeighting selects how misclassification costs are weighted per class.
+type ClassWeighting int
+
+// Class weightings. The zero value weighs every example alike.
+const (
+	WeightNone     ClassWeighting = iota
+	WeightBalanced                // C scaled by n/(k·n_class), as scikit-learn's "balanced": helps macro-F1
+)
+
+// Options configure Train. The zero value gives sensible defaults.
+type Options struct {
+	Loss        Loss           // solver loss; default squared hinge
+	C           float64        // inverse regularisation strength; 0 = 1
+	Tol         float64        // dual CD stopping tolerance on the projected gradient; 0 = 0.1
+	MaxEpochs   int            // maximum passes over the data per class; 0 = 1000
+	Seed        int64          // shuffling seed; training is deterministic for a given seed
+	ClassWeight ClassWeighting // per-class cost weighting
+	HashBits    int            // feature hash space is 2^HashBits buckets; 0 = 18, range 10..24
+	TF          TFMode         // term-frequency weighting
+	NoIDF       bool           // skip inverse document frequency weighting
+	NB          bool           // scale features by naive Bayes log-count ratios (NB-SVM)
+	NBAlpha     float64        // NB smoothing; 0 = 1
+	MinDF       int            // drop features seen in fewer examples; 0 = 1
+	CalibFolds  int            // folds for fitting the softmax temperature; 0 = 3, negative = no calibration
+}
+
+func (o Options) withDefaults() Options {
+	if o.C <= 0 {
+		o.C = 1
+	}
+	if o.Tol <= 0 {
+		o.Tol = 0.1
+	}
+	if o.MaxEpochs <= 0 {
+		o.MaxEpochs = 1000
+	}
+	if o.HashBits == 0 {
+		o.HashBits = 18
+	}
+	if o.NBAlpha <= 0 {
+		o.NBAlpha = 1
+	}
+	if o.MinDF <= 0 {
+		o.MinDF = 1
+	}
+	if o.CalibFolds == 0 {
+		o.CalibFolds = 3
+	}
+	return o
+}
+
+// Errors returned by Train and UnmarshalBinary.
+var (
+	// ErrNoData means Train got no usable example.
+	ErrNoData = errors.New("learn: no training examples")
+	// ErrOneClass means every training example has the same label: nothing to discriminate.
+	ErrOneClass = errors.New("learn: need at least two labels")
+	// ErrBadOptions means an option is out of range.
+	ErrBadOptions = errors.New("learn: bad options")
+	// ErrFormat means the bytes are not a model file of a known version.
+	ErrFormat = errors.New("learn: not a model file")
+	// ErrChecksum means the model file is damaged.
+	ErrChecksum = errors.New("learn: model checksum mismatch")
+)
+
+// Scored is one label with its calibrated probability.
+type Scored struct {
+	Label string
+	Prob  float64
+}
+
+// Model is a trained one-vs-rest linear model over hashed features. It is safe
+// for concurrent use.
+type Model struct {
+	labels  []string
+	bits    uint8
+	tf      TFMode
+	nc      int
+	w       []float32 // bucket-major: w[b*nc+c]
+	bias    []float32 // per class
+	scale   []float64 // per class: weights are multiples of it (int16 in the file)
+	idf     []float32 // per bucket; 0 = never seen in training, ignored
+	invTemp float64   // softmax inverse temperature
+
+	pool sync.Pool // *scratch
+}
+
+// Labels returns the class labels in the model's fixed (sorted) order; the
+// probability slices of ProbsHashed follow this order.
+func (m *Model) Labels() []string { return slices.Clone(m.labels) }
+
+// Temperature is the calibrated softmax temperature over the raw SVM scores.
+func (m *Model) Temperature() float64 { return 1 / m.invTemp }
+
+// Predict returns all labels sorted by probability (highest first); the
+// probabilities are calibrated and sum to 1.
+func (m *Model) Predict(features []string) []Scored {
+	sc := m.getScratch()
+	defer m.pool.Put(sc)
+	sc.hashes = HashAll(sc.hashes, features)
+	return m.scoredFrom(sc, sc.hashes)
+}
+
+// PredictHashed is Predict over feature hashes (see Hash and Hasher).
+func (m *Model) PredictHashed(hashes []uint64) []Scored {
+	sc := m.getScratch()
+	defer m.pool.Put(sc)
+	return m.scoredFrom(sc, hashes)
+}
+
+func (m *Model) scoredFrom(sc *scratch, hashes []uint64) []Scored {
+	p := m.probs(sc, hashes, make([]float64, m.nc))
+	out := make([]Scored, m.nc)
+	for c := range out {
+		out[c] = Scored{Label: m.labels[c], Prob: p[c]}
+	}
+	slices.SortStableFunc(out, func(a, b Scored) int {
+		switch {
+		case a.Prob > b.Prob:
+			return -1
+		case a.Prob < b.Prob:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// ProbsHashed writes the calibrated probabilities, in Labels order, into dst
+// (grown if short) and returns it. With a reused dst it does not allocate: it
+// is the hot path for classifying messages.
+func (m *Model) ProbsHashed(hashes []uint64, dst []float64) []float64 {
+	if cap(dst) < m.nc {
+		dst = make([]float64, m.nc)
+	}
+	dst = dst[:m.nc]
+	sc := m.getScratch()
+	m.probs(sc, hashes, dst)
+	m.pool.Put(sc)
+	return dst
+}
+
+// Best returns the most probable label and its probability.
+func (m *Model) Best(hashes []uint64) (string, float64) {
+	sc := m.getScratch()
+	defer m.pool.Put(sc)
+	if cap(sc.probs) < m.nc {
+		sc.probs = make([]float64, m.nc)
+	}
+	p := m.probs(sc, hashes, sc.probs[:m.nc])
+	best := 0
+	for c := 1; c < m.nc; c++ {
+		if p[c] > p[best] {
+			best = c
+		}
+	}
+	return m.labels[best], p[best]
+}
+
+// probs fills dst with softmax(invTemp · scores).
+func (m *Model) probs(sc *scratch, hashes []uint64, dst []float64) []float64 {
+	m.scores(sc, hashes, dst)
+	softmax(dst, m.invTemp)
+	return dst
+}
+
+// scores fills dst with the raw one-vs-rest decision values.
+func (m *Model) scores(sc *scratch, hashes []uint64, dst []float64) {
+	idx, val := m.vector(sc, hashes)
+	nc := m.nc
+	for c := 0; c < nc; c++ {
+		dst[c] = float64(m.bias[c])
+	}
+	for k, b := range idx {
+		row := m.w[int(b)*nc : int(b)*nc+nc]
+		v := float64(val[k])
+		for c, wc := range row {
+			dst[c] += v * float64(wc)
+		}
+	}
+}
+
+// vector turns hashes into the example's sparse TF-IDF vector, L2-normalised,
+// dropping buckets never seen in training.
+func (m *Model) vector(sc *scratch, hashes []uint64) ([]uint32, []float32) {
+	sc.count(hashes, uint64(1)<<m.bits-1)
+	var norm float64
+	n := 0
+	for k, b := range sc.idx {
+		idf := m.idf[b]
+		if idf == 0 {
+			continue
+		}
+		v := tfWeight(m.tf, sc.cnt[k]) * float64(idf)
+		sc.idx[n] = b
+		sc.val[n] = float32(v)
+		norm += v * v
+		n++
+	}
+	sc.idx, sc.val = sc.idx[:n], sc.val[:n]
+	if norm > 0 {
+		inv := 1 / math.Sqrt(norm)
+		for k := range sc.val {
+			sc.val[k] = float32(float64(sc.val[k]) * inv)
+		}
+	}
+	return sc.idx, sc.val
+}
+
+func tfWeight(mode TFMode, tf float32) float64 {
+	switch mode {
+	case TFBinary:
+		return 1
+	case TFRaw:
+		return float64(tf)
+	default:
+		return 1 + math.Log(float64(tf))
+	}
+}
+
+// softmax turns scores into probabilities in place, scaled by inv.
+func softmax(s []float64, inv float64) {
+	mx := math.Inf(-1)
+	for _, v := range s {
+		mx = max(mx, v*inv)
+	}
+	var sum float64
+	for i, v := range s {
+		e := math.Exp(v*inv - mx)
+		s[i] = e
+		sum += e
+	}
+	for i := range s {
+		s[i] /= sum
+	}
+}
+
+func (m *Model) getScratch() *scratch {
+	if sc, ok := m.pool.Get().(*scratch); ok {
+		return sc
+	}
+	return &scratch{}
+}
+
+// scratch holds per-call buffers so prediction does not allocate in steady state.
+type scratch struct {
+	hashes []uint64
+	table  []uint32 // open addressing: bucket+1, 0 = empty
+	slot   []int32  // position in idx for the table entry
+	idx    []uint32
+	cnt    []float32
+	val    []float32
+	probs  []float64
+}
+
+// count groups hashes by bucket (hash & mask) into idx/cnt, in first-seen order.
+func (sc *scratch) count(hashes []uint64, mask uint64) {
+	size := 64
+	for size < 2*len(hashes) {
+		size <<= 1
+	}
+	if len(sc.table) < size {
+		sc.table = make([]uint32, size)
+		sc.slot = make([]int32, size)
+	} else {
+		sc.table = sc.table[:size]
+		clear(sc.table)
+	}
+	tmask := uint64(size - 1)
+	sc.idx, sc.cnt, sc.val = sc.idx[:0], sc.cnt[:0], sc.val[:0]
+	for _, h := range hashes {
+		b := uint32(h & mask)
+		// The probe start depends on the bucket alone, so equal buckets meet.
+		p := (uint64(b) * 0x9E3779B97F4A7C15 >> 32) & tmask
+		for {
+			t := sc.table[p]
+			if t == 0 {
+				sc.table[p] = b + 1
+				sc.slot[p] = int32(len(sc.idx))
+				sc.idx = append(sc.idx, b)
+				sc.cnt = append(sc.cnt, 1)
+				sc.val = append(sc.val, 0)
+				break
+			}
+			if t == b+1 {
+				sc.cnt[sc.slot[p]]++
+				break
+			}
+			p = (p + 1) & tmask
+		}
+	}
+}
