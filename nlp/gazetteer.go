@@ -1,0 +1,157 @@
+package nlp
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"minyi/domain"
+)
+
+// Place levels, as domain.Place.Level spells them.
+const (
+	LevelProvince  = "省"
+	LevelCity      = "市"
+	LevelDistrict  = "区县"
+	LevelStreet    = "街道"
+	LevelCommunity = "社区"
+	LevelRoad      = "道路"
+)
+
+// ErrBadGazetteer means a gazetteer file has a malformed line.
+var ErrBadGazetteer = errors.New("bad gazetteer line")
+
+// gazPlace is one administrative unit of the gazetteer.
+type gazPlace struct {
+	full   string
+	level  string
+	path   []string // canonical names from the top down to this place
+	parent int      // index of the parent place, -1 at the top
+}
+
+// gazName is one way a place is written: its canonical name or an alias.
+type gazName struct {
+	place int
+	alias bool // a short form rather than the canonical name
+	ctx   bool // an ordinary word too: counts only when a parent place is mentioned
+}
+
+// Gazetteer maps place names and their short forms to the administrative hierarchy.
+// It is read-only after loading and safe for concurrent use.
+type Gazetteer struct {
+	places []gazPlace
+	names  map[string][]gazName
+	maxLen int // longest name in runes
+}
+
+// LoadGazetteer reads a gazetteer in the TSV form of data/gazetteer.tsv: level, canonical
+// name, parent path (canonical names joined by "/"), comma-separated aliases ("?" in front
+// of an alias that is also an ordinary word). Lines starting with "#" are comments.
+// Parents must come before their children.
+func LoadGazetteer(r io.Reader) (*Gazetteer, error) {
+	g := &Gazetteer{names: make(map[string][]gazName)}
+	byPath := make(map[string]int)
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(text) == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		f := strings.Split(text, "\t")
+		if len(f) < 2 || strings.TrimSpace(f[0]) == "" || strings.TrimSpace(f[1]) == "" {
+			return nil, fmt.Errorf("gazetteer line %d %q: %w", line, text, ErrBadGazetteer)
+		}
+		level, full := strings.TrimSpace(f[0]), strings.TrimSpace(f[1])
+		parent := -1
+		var path []string
+		if len(f) > 2 && strings.TrimSpace(f[2]) != "" {
+			pp := strings.TrimSpace(f[2])
+			i, ok := byPath[pp]
+			if !ok {
+				return nil, fmt.Errorf("gazetteer line %d: parent %q not defined above: %w", line, pp, ErrBadGazetteer)
+			}
+			parent = i
+			path = append(path, g.places[i].path...)
+		}
+		path = append(path, full)
+		idx := len(g.places)
+		g.places = append(g.places, gazPlace{full: full, level: level, path: path, parent: parent})
+		byPath[strings.Join(path, "/")] = idx
+		g.addName(full, gazName{place: idx})
+		if len(f) > 3 {
+			for _, a := range strings.Split(f[3], ",") {
+				a = strings.TrimSpace(a)
+				ctx := strings.HasPrefix(a, "?")
+				a = strings.TrimPrefix(a, "?")
+				if a != "" && a != full {
+					g.addName(a, gazName{place: idx, alias: true, ctx: ctx})
+				}
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read gazetteer: %w", err)
+	}
+	return g, nil
+}
+
+func (g *Gazetteer) addName(name string, n gazName) {
+	name = Normalize(name)
+	g.names[name] = append(g.names[name], n)
+	if l := len([]rune(name)); l > g.maxLen {
+		g.maxLen = l
+	}
+}
+
+// Names returns every canonical name and alias, for the segmenter's dictionary.
+func (g *Gazetteer) Names() []string {
+	out := make([]string, 0, len(g.names))
+	for n := range g.names {
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Lookup returns every place a name or alias may denote, canonical first.
+func (g *Gazetteer) Lookup(name string) []domain.Place {
+	var out []domain.Place
+	for _, n := range g.names[Normalize(name)] {
+		out = append(out, g.place(n.place, name, 0, 0))
+	}
+	return out
+}
+
+// Districts returns the canonical names of all 区县-level places, in file order.
+func (g *Gazetteer) Districts() []string {
+	var out []string
+	for _, p := range g.places {
+		if p.level == LevelDistrict {
+			out = append(out, p.full)
+		}
+	}
+	return out
+}
+
+func (g *Gazetteer) place(i int, name string, start, end int) domain.Place {
+	p := g.places[i]
+	return domain.Place{Name: name, Full: p.full, Level: p.level, Path: slices.Clone(p.path), Start: start, End: end}
+}
+
+// isAncestor reports whether place a is b or one of b's ancestors.
+func (g *Gazetteer) isAncestor(a, b int) bool {
+	for ; b >= 0; b = g.places[b].parent {
+		if a == b {
+			return true
+		}
+	}
+	return false
+}
+
+// related reports whether one of a and b lies within the other.
+func (g *Gazetteer) related(a, b int) bool { return g.isAncestor(a, b) || g.isAncestor(b, a) }

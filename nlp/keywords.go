@@ -1,0 +1,161 @@
+package nlp
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// defaultKeywords is how many keywords Analyze keeps.
+const defaultKeywords = 8
+
+// ErrBadIDF means an IDF file is malformed.
+var ErrBadIDF = errors.New("bad IDF table")
+
+// IDF is an inverse-document-frequency table for keyword weighting, built from a corpus of
+// segmented documents (e.g. the city's own messages) and saved as "word<TAB>idf" lines.
+type IDF struct {
+	Docs    int                // documents it was built from
+	Default float64            // IDF of a word the table does not have
+	Values  map[string]float64 // word → log((Docs+1)/(df+1)) + 1
+}
+
+// BuildIDF counts in how many documents each word occurs.
+func BuildIDF(docs [][]string) *IDF {
+	df := make(map[string]int)
+	seen := make(map[string]bool)
+	for _, d := range docs {
+		clear(seen)
+		for _, w := range d {
+			if !seen[w] {
+				seen[w] = true
+				df[w]++
+			}
+		}
+	}
+	n := float64(len(docs))
+	t := &IDF{Docs: len(docs), Default: math.Log(n+1) + 1, Values: make(map[string]float64, len(df))}
+	for w, c := range df {
+		t.Values[w] = math.Log((n+1)/(float64(c)+1)) + 1
+	}
+	return t
+}
+
+// Weight returns the IDF of a word.
+func (t *IDF) Weight(w string) float64 {
+	if v, ok := t.Values[w]; ok {
+		return v
+	}
+	return t.Default
+}
+
+// Save writes the table: a header line "#idf docs default", then "word\tidf" lines sorted by word.
+func (t *IDF) Save(w io.Writer) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "#idf\t%d\t%g\n", t.Docs, t.Default)
+	words := make([]string, 0, len(t.Values))
+	for k := range t.Values {
+		words = append(words, k)
+	}
+	sort.Strings(words)
+	for _, k := range words {
+		fmt.Fprintf(bw, "%s\t%g\n", k, t.Values[k])
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("save IDF table: %w", err)
+	}
+	return nil
+}
+
+// LoadIDF reads what Save wrote.
+func LoadIDF(r io.Reader) (*IDF, error) {
+	sc := bufio.NewScanner(r)
+	t := &IDF{Values: make(map[string]float64)}
+	line := 0
+	for sc.Scan() {
+		line++
+		f := strings.Split(sc.Text(), "\t")
+		if line == 1 {
+			if len(f) != 3 || f[0] != "#idf" {
+				return nil, fmt.Errorf("IDF header %q: %w", sc.Text(), ErrBadIDF)
+			}
+			n, err1 := strconv.Atoi(f[1])
+			d, err2 := strconv.ParseFloat(f[2], 64)
+			if err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("IDF header %q: %w", sc.Text(), ErrBadIDF)
+			}
+			t.Docs, t.Default = n, d
+			continue
+		}
+		if len(f) != 2 {
+			return nil, fmt.Errorf("IDF line %d: %w", line, ErrBadIDF)
+		}
+		v, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			return nil, fmt.Errorf("IDF line %d: %w", line, ErrBadIDF)
+		}
+		t.Values[f[0]] = v
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read IDF table: %w", err)
+	}
+	if line == 0 {
+		return nil, fmt.Errorf("empty IDF table: %w", ErrBadIDF)
+	}
+	return t, nil
+}
+
+// keywords ranks the content words of a message by TF-IDF (title words count twice) and
+// returns the top n. Numbers, single runes and stop words are never keywords.
+func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []string {
+	type kw struct {
+		w       string
+		tf, idf float64
+	}
+	custom := a.idf.Load()
+	idx := make(map[string]int, len(segs))
+	var list []kw
+	for _, s := range segs {
+		if (s.kind != kindWord && s.kind != kindLatin) || s.re-s.rs < 2 {
+			continue
+		}
+		w := string(sc.runes[s.rs:s.re])
+		if a.stop[w] {
+			continue
+		}
+		tf := 1.0
+		if sc.off[s.rs] < titleLen {
+			tf = 2
+		}
+		i, ok := idx[w]
+		if !ok {
+			idf := a.dictIDF(s.node)
+			if custom != nil {
+				idf = custom.Weight(w)
+			}
+			i = len(list)
+			idx[w] = i
+			list = append(list, kw{w: w, idf: idf})
+		}
+		list[i].tf += tf
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].tf*list[i].idf > list[j].tf*list[j].idf })
+	out := make([]string, 0, min(n, len(list)))
+	for _, k := range list[:min(n, len(list))] {
+		out = append(out, k.w)
+	}
+	return out
+}
+
+// dictIDF returns the general IDF of a dictionary word; unknown words get the median.
+func (a *Analyzer) dictIDF(node uint32) float64 {
+	if node != 0 && a.dict.idf[node] > 0 {
+		return float64(a.dict.idf[node])
+	}
+	return float64(a.dict.medIDF)
+}

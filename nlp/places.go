@@ -1,0 +1,292 @@
+package nlp
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"minyi/domain"
+)
+
+// placeHit is a gazetteer name found in a text, before disambiguation.
+type placeHit struct {
+	name       string // normalised as written
+	start, end int    // byte offsets
+	opts       []gazName
+	chosen     int // index into Gazetteer.places, -1 while undecided
+	partial    []string
+}
+
+// maxPlaceTokens is how many adjacent words are joined to match a name the dictionary splits.
+const maxPlaceTokens = 3
+
+// findPlaces finds administrative places and roads among the main tokens of text, resolves
+// short and ambiguous names by the other places mentioned, and picks the district and
+// street the message is about: the most specific place consistent with the most others.
+func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Place, string, string) {
+	g := a.gaz.Load()
+	if g == nil {
+		return nil, "", ""
+	}
+	var hits []placeHit
+	var buf strings.Builder
+	for i := 0; i < len(segs); i++ {
+		if segs[i].kind != kindWord {
+			continue
+		}
+		matched := false
+		for k := min(maxPlaceTokens, len(segs)-i); k >= 1 && !matched; k-- {
+			ok := true
+			for _, s := range segs[i : i+k] {
+				if s.kind != kindWord {
+					ok = false
+					break
+				}
+			}
+			if !ok || sc.runes[segs[i+k-1].re-1] == 0 || segs[i+k-1].re-segs[i].rs > g.maxLen {
+				continue
+			}
+			buf.Reset()
+			for _, r := range sc.runes[segs[i].rs:segs[i+k-1].re] {
+				buf.WriteRune(r)
+			}
+			name := buf.String()
+			opts := g.names[name]
+			if len(opts) == 0 {
+				continue
+			}
+			hits = append(hits, placeHit{name: name, start: sc.off[segs[i].rs], end: sc.off[segs[i+k-1].re], opts: opts, chosen: -1})
+			i += k - 1
+			matched = true
+		}
+	}
+	a.resolvePlaces(g, hits)
+	places := make([]domain.Place, 0, len(hits))
+	var chosen []int
+	for _, h := range hits {
+		if h.chosen >= 0 {
+			places = append(places, g.place(h.chosen, text[h.start:h.end], h.start, h.end))
+			chosen = append(chosen, h.chosen)
+		} else if h.partial != nil {
+			p := g.places[h.opts[0].place]
+			places = append(places, domain.Place{Name: text[h.start:h.end], Full: p.full, Level: p.level, Path: h.partial, Start: h.start, End: h.end})
+		}
+	}
+	best := mostSpecific(g, chosen)
+	district, street := "", ""
+	var bestPath []string
+	if best >= 0 {
+		bestPath = g.places[best].path
+		for i := best; i >= 0; i = g.places[i].parent {
+			switch g.places[i].level {
+			case LevelDistrict:
+				district = g.places[i].full
+			case LevelStreet:
+				street = g.places[i].full
+			}
+		}
+	}
+	for _, r := range a.findRoads(text, sc, segs) {
+		if bestPath != nil {
+			r.Path = append(slices.Clone(bestPath[:min(len(bestPath), depthOf(g, best, LevelStreet))]), r.Full)
+		}
+		places = append(places, r)
+	}
+	slices.SortStableFunc(places, func(x, y domain.Place) int { return x.Start - y.Start })
+	return places, district, street
+}
+
+// depthOf returns how many path elements of place i reach down to the given level (or all).
+func depthOf(g *Gazetteer, i int, level string) int {
+	p := g.places[i].path
+	for j := i; j >= 0; j = g.places[j].parent {
+		if g.places[j].level == level {
+			return len(g.places[j].path)
+		}
+	}
+	return len(p)
+}
+
+// resolvePlaces decides each hit: a name that denotes one place and is not an ordinary word
+// is taken as it is; the others are taken only when related to a place already taken
+// (its parent or child), which is how "江北" next to "惠城区" becomes 江北街道.
+func (a *Analyzer) resolvePlaces(g *Gazetteer, hits []placeHit) {
+	var sure []int
+	for i := range hits {
+		h := &hits[i]
+		if len(h.opts) == 1 && !a.needsContext(h.name, h.opts[0]) {
+			h.chosen = h.opts[0].place
+			sure = append(sure, h.chosen)
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := range hits {
+			h := &hits[i]
+			if h.chosen >= 0 {
+				continue
+			}
+			for _, o := range h.opts {
+				if slices.ContainsFunc(sure, func(s int) bool { return s != o.place && g.related(s, o.place) }) {
+					h.chosen = o.place
+					sure = append(sure, o.place)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	// A full name shared by several places (two towns called 龙华镇) is still a place: keep
+	// the part of the path they share.
+	for i := range hits {
+		h := &hits[i]
+		if h.chosen >= 0 || len(h.opts) < 2 {
+			continue
+		}
+		full := true
+		for _, o := range h.opts {
+			full = full && !a.needsContext(h.name, o)
+		}
+		if !full {
+			continue
+		}
+		common := g.places[h.opts[0].place].path
+		for _, o := range h.opts[1:] {
+			p := g.places[o.place].path
+			n := 0
+			for n < len(common) && n < len(p) && common[n] == p[n] {
+				n++
+			}
+			common = common[:n]
+		}
+		h.partial = slices.Clone(common)
+	}
+}
+
+// needsContext reports whether a name standing alone is too weak a sign of a place: an alias
+// marked "?" in the gazetteer, or an alias that is a common word of the general dictionary
+// (江南, 淡水) or is not a proper name there.
+func (a *Analyzer) needsContext(name string, n gazName) bool {
+	if !n.alias {
+		return false
+	}
+	if n.ctx {
+		return true
+	}
+	node, ok := a.dict.lookup(name)
+	if !ok {
+		return false
+	}
+	if a.dict.logp[node] > a.commonLogP && a.dict.posOf(node) != "ns" {
+		return true
+	}
+	switch a.dict.posOf(node) {
+	case "ns", "nr", "nz", "nt", "n", "":
+		return a.dict.logp[node] > a.commonLogP
+	}
+	return true
+}
+
+// mostSpecific picks, among the places taken, the one related to the most others, deepest
+// first, earliest on ties; -1 when there is none.
+func mostSpecific(g *Gazetteer, chosen []int) int {
+	best, bestScore, bestDepth := -1, -1, -1
+	for _, c := range chosen {
+		score := 0
+		for _, o := range chosen {
+			if o != c && g.related(o, c) {
+				score++
+			}
+		}
+		depth := len(g.places[c].path)
+		if score > bestScore || (score == bestScore && depth > bestDepth) {
+			best, bestScore, bestDepth = c, score, depth
+		}
+	}
+	return best
+}
+
+// roadSuffixes end road names; notRoads are ordinary words that end the same way.
+var roadSuffixes = []string{"大道", "大街", "路", "街", "巷"}
+
+func isNotRoad(w string) bool {
+	switch w {
+	case "道路", "马路", "公路", "铁路", "思路", "线路", "出路", "一路", "走路", "网路", "电路", "小路", "大路",
+		"上路", "让路", "修路", "过路", "套路", "门路", "半路", "迷路", "活路", "退路", "销路", "来路", "去路",
+		"老路", "新路", "沿路", "水路", "陆路", "带路", "引路", "领路", "拦路", "挡路", "开路", "近路", "路",
+		"逛街", "上街", "沿街", "临街", "扫街", "满街", "街", "大街", "商业街", "步行街", "美食街", "小巷",
+		"街巷", "巷", "大道", "回路", "岔路", "歧路", "山路", "土路", "环路", "心路", "后路", "末路", "弯路":
+		return true
+	}
+	return false
+}
+
+// findRoads recognises road names: a word that already is one (中山路), or a place-like word
+// or two followed by a road suffix (惠州 + 大道).
+func (a *Analyzer) findRoads(text string, sc *scratch, segs []seg) []domain.Place {
+	var out []domain.Place
+	for i, s := range segs {
+		if s.kind != kindWord {
+			continue
+		}
+		w := string(sc.runes[s.rs:s.re])
+		suffix := ""
+		for _, suf := range roadSuffixes {
+			if strings.HasSuffix(w, suf) {
+				suffix = suf
+				break
+			}
+		}
+		if suffix == "" {
+			continue
+		}
+		start := i
+		if w == suffix || isNotRoad(w) {
+			if !isNotRoad(w) || w == suffix || w == "大道" || w == "大街" {
+				// join one or two preceding name-like words
+				for j := i - 1; j >= 0 && j >= i-2; j-- {
+					if !a.roadPart(sc, segs[j]) || segs[i].re-segs[j].rs > 8 {
+						break
+					}
+					start = j
+				}
+			}
+			if start == i {
+				continue
+			}
+		} else if utf8.RuneCountInString(w) < 3 || !a.roadWord(s) {
+			continue
+		}
+		b, e := sc.off[segs[start].rs], sc.off[s.re]
+		out = append(out, domain.Place{Name: text[b:e], Full: string(sc.runes[segs[start].rs:s.re]), Level: LevelRoad, Start: b, End: e})
+	}
+	return out
+}
+
+// roadWord accepts a dictionary word ending in a road suffix as a road name if it is a proper
+// or unknown name, not a common noun or verb.
+func (a *Analyzer) roadWord(s seg) bool {
+	if s.node == 0 {
+		return true
+	}
+	switch a.dict.posOf(s.node) {
+	case "ns", "nz", "nr", "nt", "":
+		return true
+	}
+	return false
+}
+
+// roadPart accepts words that can begin a road name: names, nouns, directions, numerals.
+func (a *Analyzer) roadPart(sc *scratch, s seg) bool {
+	if s.kind == kindNum {
+		return true
+	}
+	if s.kind != kindWord || a.stop[string(sc.runes[s.rs:s.re])] {
+		return false
+	}
+	if s.node == 0 {
+		return s.re-s.rs == 1 && classOf(sc.runes[s.rs]) == classHan
+	}
+	p := a.dict.posOf(s.node)
+	return strings.HasPrefix(p, "n") || p == "f" || p == "m" || p == "s" || p == "j"
+}

@@ -1,0 +1,245 @@
+package nlp
+
+import (
+	"math"
+	"unicode"
+)
+
+// Token kinds the segmenter tells apart; only words and numbers carry meaning for search.
+const (
+	kindWord  uint8 = iota // a dictionary word or an unknown Han rune
+	kindNum                // a number, possibly with a unit (1998年, 17%, 二○○○年)
+	kindLatin              // a run of Latin letters and digits
+	kindPunct              // one punctuation or symbol rune
+	kindSpace              // a run of white space
+)
+
+// seg is one token of the main segmentation: rune range [rs, re) and dictionary node.
+type seg struct {
+	rs, re int
+	node   uint32
+	kind   uint8
+}
+
+// scratch holds the per-call buffers of the segmenter, reused through a sync.Pool.
+type scratch struct {
+	runes []rune    // normalised runes
+	off   []int     // byte offset of each rune; off[n] = len(text)
+	route []float32 // best log probability from a rune to the end of its block
+	next  []int32   // end of the best first word from a rune
+	segs  []seg
+}
+
+// runeClass sorts runes for block detection.
+const (
+	classOther = iota
+	classHan
+	classAlnum
+	classSpace
+)
+
+func classOf(r rune) int {
+	switch {
+	case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+		return classAlnum
+	case r < 0x80:
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' {
+			return classSpace
+		}
+		return classOther
+	case r == '〇' || r == '○':
+		return classHan
+	case unicode.Is(unicode.Han, r):
+		return classHan
+	case unicode.IsSpace(r):
+		return classSpace
+	}
+	return classOther
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// isHanNumeral reports the Chinese numerals that form dates and counts.
+func isHanNumeral(r rune) bool {
+	switch r {
+	case '零', '〇', '○', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十':
+		return true
+	}
+	return false
+}
+
+// isDigitUnit reports the units that stick to an Arabic number (1998年, 12月, 17%).
+func isDigitUnit(r rune) bool {
+	switch r {
+	case '年', '月', '日', '号', '时', '点', '分', '秒', '%', '‰', '岁', '元', '万', '亿':
+		return true
+	}
+	return false
+}
+
+// cut segments text into the main token sequence (shortest path over the dictionary DAG,
+// no HMM), filling sc.segs. Offsets are kept in sc.off.
+func (d *dictionary) cut(text string, sc *scratch) []seg {
+	sc.runes = sc.runes[:0]
+	sc.off = sc.off[:0]
+	for i, r := range text {
+		sc.runes = append(sc.runes, normRune(r))
+		sc.off = append(sc.off, i)
+	}
+	n := len(sc.runes)
+	sc.off = append(sc.off, len(text))
+	if cap(sc.route) < n+1 {
+		sc.route = make([]float32, n+1)
+		sc.next = make([]int32, n+1)
+	}
+	sc.route, sc.next = sc.route[:n+1], sc.next[:n+1]
+	sc.segs = sc.segs[:0]
+	rs := sc.runes
+	for i := 0; i < n; {
+		c := classOf(rs[i])
+		switch c {
+		case classSpace:
+			j := i + 1
+			for j < n && classOf(rs[j]) == classSpace {
+				j++
+			}
+			sc.segs = append(sc.segs, seg{rs: i, re: j, kind: kindSpace})
+			i = j
+		case classOther:
+			sc.segs = append(sc.segs, seg{rs: i, re: i + 1, kind: kindPunct})
+			i++
+		default:
+			j := i + 1
+			for j < n {
+				cj := classOf(rs[j])
+				if cj == classHan || cj == classAlnum {
+					j++
+					continue
+				}
+				// '.' inside a number and a trailing percent sign belong to the number
+				if isDigit(rs[j-1]) && ((rs[j] == '.' && j+1 < n && isDigit(rs[j+1])) || rs[j] == '%' || rs[j] == '‰') {
+					j++
+					continue
+				}
+				break
+			}
+			d.cutBlock(sc, i, j)
+			i = j
+		}
+	}
+	return sc.segs
+}
+
+// numberEnd returns the end of a number candidate starting at i within [i, e), or -1.
+func numberEnd(rs []rune, i, e int) int {
+	if isDigit(rs[i]) {
+		if i > 0 && (isDigit(rs[i-1]) || rs[i-1] == '.') {
+			return -1
+		}
+		j := i
+		for j < e && (isDigit(rs[j]) || (rs[j] == '.' && j+1 < e && isDigit(rs[j+1]))) {
+			j++
+		}
+		if j < e && isDigitUnit(rs[j]) {
+			j++
+		}
+		return j
+	}
+	if isHanNumeral(rs[i]) {
+		if i > 0 && isHanNumeral(rs[i-1]) {
+			return -1
+		}
+		j, zero := i, false
+		for j < e && isHanNumeral(rs[j]) {
+			zero = zero || rs[j] == '〇' || rs[j] == '○' || rs[j] == '零'
+			j++
+		}
+		if j < e && (rs[j] == '年' || rs[j] == '月' || rs[j] == '日') {
+			return j + 1
+		}
+		if zero && j-i >= 2 {
+			return j
+		}
+	}
+	return -1
+}
+
+// latinEnd returns the end of a run of Latin letters and digits starting at i that contains
+// a letter, or -1.
+func latinEnd(rs []rune, i, e int) int {
+	if i > 0 && classOf(rs[i-1]) == classAlnum {
+		return -1
+	}
+	j, letter := i, false
+	for j < e && classOf(rs[j]) == classAlnum {
+		letter = letter || (rs[j] >= 'a' && rs[j] <= 'z')
+		j++
+	}
+	if !letter || j-i < 2 {
+		return -1
+	}
+	return j
+}
+
+// cutBlock finds the most probable path through the word DAG of runes [b, e) and appends it.
+func (d *dictionary) cutBlock(sc *scratch, b, e int) {
+	rs, route, next := sc.runes, sc.route, sc.next
+	patLogP := d.minLogP + float32(math.Log(5000))
+	route[e] = 0
+	for i := e - 1; i >= b; i-- {
+		best := d.minLogP + route[i+1]
+		bestEnd := int32(i + 1)
+		node := uint32(0)
+		for j := i; j < e; j++ {
+			node = d.child(node, rs[j])
+			if node == 0 {
+				break
+			}
+			if lp := d.logp[node]; lp != 0 {
+				if s := lp + route[j+1]; s > best {
+					best, bestEnd = s, int32(j+1)
+				}
+			}
+		}
+		if k := numberEnd(rs, i, e); k > i+1 {
+			if s := patLogP + route[k]; s > best {
+				best, bestEnd = s, int32(k)
+			}
+		}
+		if k := latinEnd(rs, i, e); k > i+1 {
+			if s := patLogP + route[k]; s > best {
+				best, bestEnd = s, int32(k)
+			}
+		}
+		route[i], next[i] = best, bestEnd
+	}
+	for i := b; i < e; {
+		j := int(next[i])
+		node := d.nodeOf(rs[i:j])
+		kind := kindWord
+		if node == 0 || d.logp[node] == 0 {
+			node = 0
+			switch {
+			case isDigit(rs[i]) || (j-i > 1 && isHanNumeral(rs[i])):
+				kind = kindNum
+			case rs[i] < 0x80:
+				kind = kindLatin
+			}
+		} else if isDigit(rs[i]) {
+			kind = kindNum
+		}
+		sc.segs = append(sc.segs, seg{rs: i, re: j, node: node, kind: kind})
+		i = j
+	}
+}
+
+// nodeOf walks the trie along rs and returns the node reached, or 0.
+func (d *dictionary) nodeOf(rs []rune) uint32 {
+	n := uint32(0)
+	for _, r := range rs {
+		if n = d.child(n, r); n == 0 {
+			return 0
+		}
+	}
+	return n
+}
