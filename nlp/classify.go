@@ -1,0 +1,285 @@
+package nlp
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"minyi/domain"
+	"minyi/learn"
+)
+
+// defaultModels holds the shipped models, trained from public data by
+// classify_gen_test.go; the binary never needs the data itself.
+//
+//go:embed models
+var defaultModels embed.FS
+
+// ErrUnknownTask means a task name other than TaskClassify, TaskSentiment or TaskEmotion.
+var ErrUnknownTask = errors.New("未知的分类任务")
+
+// Tasks lists the classification tasks in a fixed order.
+func Tasks() []string { return []string{TaskClassify, TaskSentiment, TaskEmotion} }
+
+// Sentiment probabilities between these bounds read as 中性: the shipped
+// models are trained on reviews, so an unsure call on a citizen's message is
+// better shown as neutral than guessed.
+const (
+	negativeAbove = 0.65 // P(负面) above this → 负面
+	positiveBelow = 0.35 // P(负面) below this → 正面
+)
+
+// Classifiers holds the three message classifiers: matter category (7 teddy
+// classes), sentiment (负面/正面, 中性 when unsure) and emotion (6 classes).
+// It is immutable once built and safe for concurrent use.
+type Classifiers struct {
+	category, sentiment, emotion *learn.Model
+	specs                        [3]featureSpec // per model, in Tasks order
+	negIdx                       int            // index of 负面 in the sentiment model's labels
+	bufs                         sync.Pool      // *classifyBuf
+}
+
+// classifyBuf holds Apply's reusable buffers so classifying does not allocate.
+type classifyBuf struct {
+	hashes [3][]uint64
+	probs  []float64
+}
+
+// DefaultClassifiers returns the classifiers embedded in the binary.
+func DefaultClassifiers() (*Classifiers, error) {
+	return LoadClassifiers("")
+}
+
+// LoadClassifiers loads models trained by the bureau from dir (<data>/models,
+// files <task>.bin); a task without a file there falls back to the embedded
+// default. dir "" means defaults only.
+func LoadClassifiers(dir string) (*Classifiers, error) {
+	var ms [3]*learn.Model
+	for i, task := range Tasks() {
+		m, err := loadTaskModel(dir, task)
+		if err != nil {
+			return nil, err
+		}
+		ms[i] = m
+	}
+	return newClassifiers(ms[0], ms[1], ms[2])
+}
+
+func loadTaskModel(dir, task string) (*learn.Model, error) {
+	name := task + ".bin"
+	if dir != "" {
+		path := filepath.Join(dir, name)
+		b, err := os.ReadFile(path)
+		switch {
+		case err == nil:
+			m := new(learn.Model)
+			if err := m.UnmarshalBinary(b); err != nil {
+				return nil, fmt.Errorf("分类模型文件 %s 已损坏或版本不符: %w", path, err)
+			}
+			return m, nil
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("读取分类模型 %s 失败: %w", path, err)
+		}
+	}
+	b, err := defaultModels.ReadFile("models/" + name)
+	if err != nil {
+		return nil, fmt.Errorf("内置分类模型 %s 缺失: %w", name, err)
+	}
+	m := new(learn.Model)
+	if err := m.UnmarshalBinary(b); err != nil {
+		return nil, fmt.Errorf("内置分类模型 %s 已损坏: %w", name, err)
+	}
+	return m, nil
+}
+
+// newClassifiers checks that the sentiment model can say 负面 and assembles the set.
+func newClassifiers(category, sentiment, emotion *learn.Model) (*Classifiers, error) {
+	c := &Classifiers{category: category, sentiment: sentiment, emotion: emotion, negIdx: -1}
+	for i, task := range Tasks() {
+		c.specs[i] = specFor(task)
+	}
+	for i, l := range sentiment.Labels() {
+		if l == domain.SentimentNegative {
+			c.negIdx = i
+		}
+	}
+	if c.negIdx < 0 {
+		return nil, fmt.Errorf("情感模型缺少“%s”类别（现有 %v）", domain.SentimentNegative, sentiment.Labels())
+	}
+	return c, nil
+}
+
+// Apply classifies one message and fills Category, CategoryProb, Sentiment,
+// SentimentProb (the probability that the message is negative) and Emotion.
+// text is title+"\n"+body; words its segmentation as (*Analyzer).Words gives it.
+func (c *Classifiers) Apply(text string, words []string, a *domain.Analysis) {
+	buf, _ := c.bufs.Get().(*classifyBuf)
+	if buf == nil {
+		buf = &classifyBuf{}
+	}
+	defer c.bufs.Put(buf)
+	hashes := func(i int) []uint64 {
+		for j := 0; j < i; j++ { // models reading the same features share the hashes
+			if c.specs[j] == c.specs[i] {
+				return buf.hashes[j]
+			}
+		}
+		buf.hashes[i] = featureHashes(c.specs[i], text, words, buf.hashes[i][:0])
+		return buf.hashes[i]
+	}
+	a.Category, a.CategoryProb = c.category.Best(hashes(0))
+	buf.probs = c.sentiment.ProbsHashed(hashes(1), buf.probs)
+	pNeg := buf.probs[c.negIdx]
+	a.SentimentProb = pNeg
+	switch {
+	case pNeg > negativeAbove:
+		a.Sentiment = domain.SentimentNegative
+	case pNeg < positiveBelow:
+		a.Sentiment = domain.SentimentPositive
+	default:
+		a.Sentiment = domain.SentimentNeutral
+	}
+	a.Emotion, _ = c.emotion.Best(hashes(2))
+}
+
+// Model returns the model of one task (for evaluation and export).
+func (c *Classifiers) Model(task string) (*learn.Model, error) {
+	switch task {
+	case TaskClassify:
+		return c.category, nil
+	case TaskSentiment:
+		return c.sentiment, nil
+	case TaskEmotion:
+		return c.emotion, nil
+	}
+	return nil, fmt.Errorf("%w: %q", ErrUnknownTask, task)
+}
+
+// LabeledText is one training or test message: its text, its words (as
+// (*Analyzer).Words gives them) and its label.
+type LabeledText struct {
+	Text  string
+	Words []string
+	Label string
+}
+
+// TaskOptions are the learner settings chosen per task by 5-fold
+// cross-validation on the training splits (figures in classify_gen_test.go).
+// TrainTask uses them when given the zero Options.
+func TaskOptions(task string) learn.Options {
+	switch task {
+	case TaskClassify:
+		return learn.Options{C: 1}
+	case TaskSentiment:
+		return learn.Options{C: 1}
+	case TaskEmotion:
+		return learn.Options{C: 1, ClassWeight: learn.WeightBalanced}
+	}
+	return learn.Options{}
+}
+
+// Examples turns labelled texts into the task's learn examples, with labels
+// normalised as the models use them (sentiment 0/1 → 负面/正面, emotion names
+// in Chinese). Evaluate a model with learn.Evaluate(m, Examples(task, test)).
+func Examples(task string, data []LabeledText) []learn.Example {
+	out := make([]learn.Example, 0, len(data))
+	for _, d := range data {
+		out = append(out, learn.Example{Features: Features(task, d.Text, d.Words), Label: NormalizeLabel(task, d.Label)})
+	}
+	return out
+}
+
+// NormalizeLabel maps the labels of the public data sets to the ones shown to
+// officers: sentiment 0/1 (or neg/pos) → 负面/正面, emotions → Chinese names.
+// Other labels are returned trimmed.
+func NormalizeLabel(task, label string) string {
+	l := strings.TrimSpace(label)
+	switch task {
+	case TaskSentiment:
+		switch strings.ToLower(l) {
+		case "0", "neg", "negative", "负面", "消极":
+			return domain.SentimentNegative
+		case "1", "pos", "positive", "正面", "积极":
+			return domain.SentimentPositive
+		case "neutral", "中性":
+			return domain.SentimentNeutral
+		}
+	case TaskEmotion:
+		switch strings.ToLower(l) {
+		case "happy":
+			return "喜悦"
+		case "angry":
+			return "愤怒"
+		case "sad":
+			return "悲伤"
+		case "fear":
+			return "恐惧"
+		case "surprise":
+			return "惊奇"
+		case "neural", "neutral":
+			return "无情绪"
+		}
+	}
+	return l
+}
+
+// TrainTask trains the model of one task (classify|sentiment|emotion). The
+// zero opt means the task's cross-validated settings (TaskOptions).
+func TrainTask(task string, data []LabeledText, opt learn.Options) (*learn.Model, error) {
+	if task != TaskClassify && task != TaskSentiment && task != TaskEmotion {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownTask, task)
+	}
+	if opt == (learn.Options{}) {
+		opt = TaskOptions(task)
+	}
+	m, err := learn.Train(Examples(task, data), opt)
+	if err != nil {
+		return nil, fmt.Errorf("训练%s模型失败: %w", task, err)
+	}
+	if task == TaskSentiment {
+		if _, err := newClassifiers(m, m, m); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// SaveModel writes a task's model to dir/<task>.bin atomically (temporary
+// file, sync, rename), so a crash never leaves a half-written model behind.
+func SaveModel(dir, task string, m *learn.Model) error {
+	if task != TaskClassify && task != TaskSentiment && task != TaskEmotion {
+		return fmt.Errorf("%w: %q", ErrUnknownTask, task)
+	}
+	b, err := m.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("编码%s模型失败: %w", task, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("创建模型目录 %s 失败: %w", dir, err)
+	}
+	f, err := os.CreateTemp(dir, task+".bin.tmp*")
+	if err != nil {
+		return fmt.Errorf("保存%s模型失败: %w", task, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(b)
+	if werr == nil {
+		werr = f.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp, filepath.Join(dir, task+".bin"))
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("保存%s模型到 %s 失败: %w", task, dir, werr)
+	}
+	return nil
+}
