@@ -1,0 +1,121 @@
+// api.ts is the one door to the Go side. The same bundle runs in two shells:
+//   - the Wails window, where Go methods are bound at window.go.app.App.<Method>(...args);
+//   - `minyi serve` in a browser, where POST /api/<Method> takes a JSON array of the arguments
+//     and answers the JSON result, or HTTP 4xx/5xx with {"error":"中文消息"}.
+// Errors are thrown as ApiError whose message is already plain Chinese for the officer.
+import type {
+  Dashboard, Department, ImportResult, InboxQuery, Page, PullResult, Record_, RecordView,
+  SearchQuery, SearchResult, SourceConfig, SourceView, Status,
+} from './types'
+
+type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>
+
+declare global {
+  interface Window {
+    go?: { app?: { App?: Bound } }
+  }
+}
+
+/** ApiError is a failed call; message is shown to the officer as is. */
+export class ApiError extends Error {
+  readonly method: string
+  readonly status: number
+  constructor(method: string, message: string, status = 0) {
+    super(message)
+    this.name = 'ApiError'
+    this.method = method
+    this.status = status
+  }
+}
+
+function bound(): Bound | undefined {
+  return typeof window !== 'undefined' ? window.go?.app?.App : undefined
+}
+
+// useMock is decided once per page load in development only: when no backend answers.
+let useMock: boolean | undefined
+
+async function viaMock<T>(method: string, args: unknown[]): Promise<T> {
+  const mock = await import('./mock')
+  return mock.handle(method, args) as Promise<T>
+}
+
+/** call invokes a Go method by name in whichever shell the page runs in. */
+export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
+  const app = bound()
+  if (app) {
+    const fn = app[method]
+    if (typeof fn !== 'function') throw new ApiError(method, `后台不支持此功能（${method}）`)
+    try {
+      return (await fn(...args)) as T
+    } catch (e) {
+      throw new ApiError(method, errorText(e))
+    }
+  }
+  if (import.meta.env.DEV && useMock) return viaMock<T>(method, args)
+
+  let resp: Response
+  try {
+    resp = await fetch(`/api/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(args),
+    })
+  } catch (e) {
+    if (import.meta.env.DEV && useMock === undefined) {
+      useMock = true
+      return viaMock<T>(method, args)
+    }
+    throw new ApiError(method, '无法连接后台服务，请检查程序是否在运行')
+  }
+  const text = await resp.text()
+  let body: unknown = undefined
+  let parsed = false
+  if (text !== '') {
+    try {
+      body = JSON.parse(text)
+      parsed = true
+    } catch {
+      parsed = false
+    }
+  }
+  if (import.meta.env.DEV && useMock === undefined) {
+    // The Vite proxy answers 5xx with no JSON when minyi serve is not running.
+    if (!resp.ok && !parsed) {
+      useMock = true
+      console.info('[minyi] 后台未响应，开发模式使用演示数据 (src/mock)')
+      return viaMock<T>(method, args)
+    }
+    useMock = false
+  }
+  if (!resp.ok) {
+    const msg = parsed && body && typeof body === 'object' && 'error' in body
+      ? String((body as { error: unknown }).error)
+      : resp.status === 404 ? `后台不支持此功能（${method}）` : `请求失败（${resp.status}）`
+    throw new ApiError(method, msg, resp.status)
+  }
+  return (parsed ? body : null) as T
+}
+
+/** errorText turns whatever a shell threw into a message fit for the officer. */
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message
+  if (typeof e === 'string') return e
+  if (e && typeof e === 'object' && 'error' in e) return String((e as { error: unknown }).error)
+  return '操作失败'
+}
+
+export const api = {
+  inbox: (q: InboxQuery) => call<Page>('Inbox', q),
+  search: (q: SearchQuery) => call<SearchResult>('Search', q),
+  get: (id: string) => call<RecordView>('Get', id),
+  dashboard: (days: number) => call<Dashboard>('Dashboard', days),
+  status: () => call<Status>('Status'),
+  loadDemo: () => call<ImportResult>('LoadDemo'),
+  act: (id: string, action: string, to = '', reason = '') => call<Record_>('Act', id, action, to, reason),
+  sources: () => call<SourceView[] | null>('Sources'),
+  saveSource: (s: SourceConfig) => call<SourceView>('SaveSource', s),
+  deleteSource: (name: string) => call<null>('DeleteSource', name),
+  pullNow: (name: string) => call<PullResult>('PullNow', name),
+  departments: () => call<Department[] | null>('Departments'),
+}

@@ -1,0 +1,253 @@
+// Types mirrored from the Go side: app/views.go (what the bound methods take and return) and
+// domain/domain.go (Record and its parts). JSON field names must match the Go struct tags.
+
+export interface InboxQuery {
+  status?: string
+  channel?: string
+  category?: string
+  department?: string
+  district?: string
+  text?: string
+  offset?: number
+  limit?: number
+}
+
+export interface Row {
+  id: string
+  time: string
+  source: string
+  channel: string
+  title: string
+  category: string
+  matter: string
+  department: string
+  sentiment: string
+  status: string
+  district: string
+  priority: number
+  due?: string
+  score?: number
+  /** Plain text; U+E000 opens and U+E001 closes a highlighted match. Never HTML. */
+  snippet?: string
+}
+
+export interface Page {
+  total: number
+  items: Row[] | null
+}
+
+export interface SearchQuery {
+  query?: string
+  category?: string
+  department?: string
+  status?: string
+  district?: string
+  channel?: string
+  sentiment?: string
+  since?: string
+  until?: string
+  sort?: '' | 'relevance' | 'time'
+  offset?: number
+  limit?: number
+}
+
+export type Facets = Record<string, Record<string, number>>
+
+export interface SearchResult {
+  total: number
+  took_ms: number
+  hits: Row[] | null
+  facets: Facets | null
+}
+
+export interface Place {
+  name: string
+  full: string
+  level: string
+  path?: string[]
+  start?: number
+  end?: number
+}
+
+export interface Analysis {
+  words?: string[]
+  category: string
+  category_prob?: number
+  matter?: string
+  sentiment: string
+  sentiment_prob?: number
+  emotion?: string
+  places?: Place[]
+  district?: string
+  street?: string
+  keywords?: string[]
+  urgency_cues?: string[]
+  priority: number
+}
+
+export interface Suggestion {
+  department: string
+  confidence: number
+  reasons?: string[]
+  flagged?: boolean
+}
+
+export interface Event {
+  time: string
+  actor: string
+  action: string
+  from?: string
+  to?: string
+  reason?: string
+}
+
+/** Record is domain.Record; Item's fields are embedded (flattened) in the JSON. */
+export interface Record_ {
+  id: string
+  seq: number
+  received: string
+  hash: string
+  source: string
+  source_id?: string
+  channel: string
+  title: string
+  body: string
+  time: string
+  author?: string
+  url?: string
+  label?: string
+  department?: string
+  likes?: number
+  dislikes?: number
+  extra?: Record<string, string>
+  analysis: Analysis
+  suggestions?: Suggestion[] | null
+  assigned_department?: string
+  status: string
+  due?: string
+  case_id?: string
+  events?: Event[] | null
+}
+
+export type MarkKind = 'place' | 'keyword' | 'urgency'
+
+export interface Mark {
+  text: string
+  kind: MarkKind | string
+}
+
+export interface RecordView {
+  record: Record_
+  marks: Mark[] | null
+  similar: Row[] | null
+}
+
+export interface Count {
+  name: string
+  count: number
+}
+
+export interface DayCount {
+  date: string
+  count: number
+  negative: number
+}
+
+export interface Dashboard {
+  days: number
+  total: number
+  negative_share: number
+  by_day: DayCount[] | null
+  by_category: Count[] | null
+  by_channel: Count[] | null
+  by_district: Count[] | null
+  by_sentiment: Count[] | null
+  by_department: Count[] | null
+  hot_words: Count[] | null
+}
+
+export interface RowError {
+  file?: string
+  line: number
+  error: string
+}
+
+export interface ImportResult {
+  read: number
+  new: number
+  duplicate: number
+  rejected: number
+  errors: RowError[] | null
+}
+
+export interface Status {
+  version: string
+  data_dir: string
+  records: number
+  indexed: number
+  banners: string[] | null
+  channels: string[] | null
+  statuses: string[] | null
+}
+
+export interface SourceView {
+  name: string
+  channel: string
+  kind: string
+  url: string
+  folder: string
+  schedule: string
+  enabled: boolean
+  last_run: string
+  last_duration_ms: number
+  last_read: number
+  last_new: number
+  last_duplicate: number
+  last_rejected: number
+  last_error: string
+  failures: number
+}
+
+export interface SourceConfig {
+  name: string
+  channel: string
+  kind: string
+  url: string
+  folder: string
+  schedule: string
+  enabled: boolean
+  timeout_seconds: number
+  max_mb: number
+}
+
+export interface PullResult {
+  source: string
+  read: number
+  new: number
+  duplicate: number
+  rejected: number
+  error: string
+}
+
+export interface Department {
+  name: string
+  code: string
+  level: string
+  district: string
+}
+
+/** Actions of the case lifecycle that Act accepts. */
+export const ACTIONS = [
+  '受理', '派单', '签收', '办理', '答复', '回访', '办结', '退单',
+  '延期申请', '延期批准', '督办', '重办', '不予受理',
+] as const
+export type Action = (typeof ACTIONS)[number]
+
+/** Actions that need a department (to). */
+export const NEEDS_TO: readonly string[] = ['派单']
+/** Actions that must carry a reason. */
+export const NEEDS_REASON: readonly string[] = ['退单', '不予受理', '延期申请']
+
+export const CHANNELS = ['信访', '12345', '留言板', '信箱', '媒体', '其他']
+export const STATUSES = ['待受理', '已受理', '待派单', '已派单', '已签收', '办理中', '已答复', '已回访', '已办结', '不予受理']
+export const SENTIMENTS = ['负面', '中性', '正面']
