@@ -1,0 +1,459 @@
+// Package index is Minyi's full-text search over stored records: a bleve (scorch) index derived
+// from the bbolt store and rebuildable from it at any time. Chinese text is indexed as character
+// bigrams and unigrams so no query loses matches to segmentation, next to the pipeline's gse words
+// so that whole-word matches rank first.
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/document"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"minyi/domain"
+)
+
+// Segmenter is what the index needs from the NLP layer: the same lower-cased words the pipeline
+// produced (nlp.Analyzer satisfies it). The index uses it for query text only; stored records
+// arrive already segmented in Analysis.Words.
+type Segmenter interface {
+	Words(text string) []string
+}
+
+// ErrCorrupt means the index directory cannot be opened as a Minyi index (damaged files, a
+// half-created directory or an older schema). The store is the source of truth: rebuild with Recreate.
+var ErrCorrupt = errors.New("搜索索引已损坏，需要重建")
+
+// ErrClosed is returned by methods called after Close.
+var ErrClosed = errors.New("搜索索引已关闭")
+
+// ErrNotFound is returned by Similar when the record is not in the index.
+var ErrNotFound = errors.New("索引中没有该记录")
+
+// schemaVersion changes whenever the documents' fields or analysis change; an index written with
+// another version is reported as ErrCorrupt so the app rebuilds it.
+const schemaVersion = "minyi-index-3"
+
+// Internal (non-document) keys kept in bleve next to the documents.
+const (
+	keySeq    = "minyi.seq"
+	keySchema = "minyi.schema"
+	keyClosed = "minyi.closed" // last clean close; written by Close to learn when all is on disk
+)
+
+// Field names of indexed documents.
+const (
+	fText       = "text"  // title+"\n"+body as bigrams and Latin tokens, with positions for phrases
+	fUni        = "uni"   // title+"\n"+body as single CJK characters, for 1-character queries
+	fTitle      = "title" // title as unigrams+bigrams with positions; stored
+	fBody       = "body"  // stored only, for snippets and Similar
+	fWords      = "words" // the pipeline's gse words, for whole-word ranking and Similar
+	fCategory   = "category"
+	fDepartment = "department"
+	fStatus     = "status"
+	fDistrict   = "district"
+	fStreet     = "street"
+	fChannel    = "channel"
+	fSentiment  = "sentiment"
+	fMatter     = "matter"
+	fMonth      = "month" // YYYY-MM of Time, for the month facet
+	fTime       = "time"
+	fSeq        = "seq" // tie-breaker for time sort, so search_after pages never skip or repeat
+	fPriority   = "priority"
+)
+
+// Index is an open search index. It is safe for concurrent use.
+type Index struct {
+	idx bleve.Index
+	seg Segmenter
+	dir string
+
+	putMu sync.Mutex // serialises Put/Delete so the recorded highest Seq only grows
+	seq   uint64     // highest Seq indexed, mirrors keySeq
+
+	cursors *cursorCache // search_after positions of recent time-sorted pages
+
+	text, uni, title, words analysis.Analyzer // per-field analysis, see document()
+}
+
+// scorchConfig tunes scorch for bulk ingest: batches are applied without waiting for fsync (the
+// store is the source of truth and IndexedSeq lets the app re-feed whatever a crash lost).
+func scorchConfig() map[string]interface{} {
+	return map[string]interface{}{
+		"unsafe_batch": true,
+	}
+}
+
+// Open opens the index in dir, creating it when dir is missing or empty. A directory that holds
+// something other than a readable index of this schema gives ErrCorrupt.
+func Open(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ix := &Index{
+		seg:     seg,
+		dir:     dir,
+		cursors: newCursorCache(256),
+		text:    ngramAnalyzer{mode: modeBigram | modeLatin},
+		uni:     ngramAnalyzer{mode: modeUnigram},
+		title:   ngramAnalyzer{mode: modeBigram | modeUnigram | modeLatin},
+		words:   spaceAnalyzer{},
+	}
+	_, statErr := os.Stat(filepath.Join(dir, "index_meta.json"))
+	switch {
+	case statErr == nil:
+		idx, err := bleve.OpenUsing(dir, scorchConfig())
+		if err != nil {
+			return nil, fmt.Errorf("open index %s: %w (%v)", dir, ErrCorrupt, err)
+		}
+		ix.idx = idx
+		if err := ix.checkSchema(); err != nil {
+			idx.Close()
+			return nil, err
+		}
+	case errors.Is(statErr, os.ErrNotExist):
+		empty, err := dirEmpty(dir)
+		if err != nil {
+			return nil, fmt.Errorf("open index %s: %w", dir, err)
+		}
+		if !empty {
+			return nil, fmt.Errorf("open index %s: %w (directory is not empty and has no index_meta.json)", dir, ErrCorrupt)
+		}
+		idx, err := bleve.NewUsing(dir, buildMapping(), scorch.Name, scorch.Name, scorchConfig())
+		if err != nil {
+			return nil, fmt.Errorf("create index %s: %w", dir, err)
+		}
+		if err := idx.SetInternal([]byte(keySchema), []byte(schemaVersion)); err != nil {
+			idx.Close()
+			return nil, fmt.Errorf("create index %s: %w", dir, err)
+		}
+		ix.idx = idx
+	default:
+		return nil, fmt.Errorf("open index %s: %w", dir, statErr)
+	}
+	return ix, nil
+}
+
+// Recreate removes the index in dir (only if dir looks like an index or is empty) and creates a
+// fresh one; the app calls it after ErrCorrupt, then re-puts every stored record.
+func Recreate(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
+	empty, err := dirEmpty(dir)
+	if err != nil {
+		return nil, fmt.Errorf("recreate index %s: %w", dir, err)
+	}
+	if !empty {
+		if !looksLikeIndex(dir) {
+			return nil, fmt.Errorf("recreate index %s: refusing to delete a directory that is not a search index", dir)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, fmt.Errorf("recreate index %s: %w", dir, err)
+		}
+	}
+	return Open(ctx, dir, seg)
+}
+
+// looksLikeIndex reports whether every entry of dir is something bleve/scorch writes.
+func looksLikeIndex(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		switch e.Name() {
+		case "index_meta.json", "store":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// dirEmpty reports whether dir is missing or has no entries.
+func dirEmpty(dir string) (bool, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return len(entries) == 0, nil
+}
+
+// checkSchema verifies the schema marker and loads the recorded highest Seq.
+func (ix *Index) checkSchema() error {
+	v, err := ix.idx.GetInternal([]byte(keySchema))
+	if err != nil {
+		return fmt.Errorf("open index %s: %w (%v)", ix.dir, ErrCorrupt, err)
+	}
+	if string(v) != schemaVersion {
+		return fmt.Errorf("open index %s: %w (schema %q, want %q)", ix.dir, ErrCorrupt, v, schemaVersion)
+	}
+	raw, err := ix.idx.GetInternal([]byte(keySeq))
+	if err != nil {
+		return fmt.Errorf("open index %s: %w (%v)", ix.dir, ErrCorrupt, err)
+	}
+	if len(raw) != 0 && len(raw) != 8 {
+		return fmt.Errorf("open index %s: %w (bad sequence marker)", ix.dir, ErrCorrupt)
+	}
+	if len(raw) == 8 {
+		ix.seq = binary.BigEndian.Uint64(raw)
+	}
+	return nil
+}
+
+// buildMapping describes the fields for bleve's metadata and for anything that consults the
+// mapping (date parsing, facets). Documents are built by hand in document(), which is where the
+// analysis really happens, so nothing custom needs registering in bleve's registry.
+func buildMapping() *mapping.IndexMappingImpl {
+	im := bleve.NewIndexMapping()
+	dm := bleve.NewDocumentStaticMapping()
+	kw := func() *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store = true
+		f.DocValues = true
+		f.IncludeInAll = false
+		return f
+	}
+	for _, name := range []string{fCategory, fDepartment, fStatus, fDistrict, fStreet, fChannel, fSentiment, fMatter, fMonth} {
+		dm.AddFieldMappingsAt(name, kw())
+	}
+	tm := bleve.NewDateTimeFieldMapping()
+	tm.IncludeInAll = false
+	dm.AddFieldMappingsAt(fTime, tm)
+	nm := bleve.NewNumericFieldMapping()
+	nm.IncludeInAll = false
+	dm.AddFieldMappingsAt(fSeq, nm)
+	dm.AddFieldMappingsAt(fPriority, nm)
+	for _, name := range []string{fText, fUni, fTitle, fBody, fWords} {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = "keyword" // query text is analysed by the index package itself, never by bleve
+		f.IncludeInAll = false
+		dm.AddFieldMappingsAt(name, f)
+	}
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = "keyword"
+	return im
+}
+
+// closeFlushTimeout bounds how long Close waits for batches still being written to disk.
+const closeFlushTimeout = 60 * time.Second
+
+// Close waits until every applied batch is on disk, then closes the index. Batches are applied
+// without waiting for fsync (unsafe_batch), and scorch's Close does not wait for its persister, so
+// without this the last batches and the IndexedSeq mark would be lost on a clean shutdown.
+func (ix *Index) Close() error {
+	ix.putMu.Lock()
+	defer ix.putMu.Unlock()
+	flushErr := ix.flush()
+	if err := ix.idx.Close(); err != nil {
+		return fmt.Errorf("close index %s: %w", ix.dir, err)
+	}
+	if flushErr != nil {
+		return fmt.Errorf("close index %s: %w", ix.dir, flushErr)
+	}
+	return nil
+}
+
+// flush applies a batch that only records the close time and waits until scorch reports it
+// persisted; snapshots persist in order, so everything before it is on disk too.
+func (ix *Index) flush() error {
+	done := make(chan error, 1)
+	b := ix.idx.NewBatch()
+	b.SetInternal([]byte(keyClosed), []byte(time.Now().UTC().Format(time.RFC3339Nano)))
+	b.SetPersistedCallback(func(err error) {
+		select {
+		case done <- err:
+		default:
+		}
+	})
+	if err := ix.idx.Batch(b); err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(closeFlushTimeout):
+		return fmt.Errorf("flush: not persisted after %v", closeFlushTimeout)
+	}
+}
+
+// putChunk is how many records go into one bleve batch: large enough to amortise segment
+// creation, small enough to bound memory.
+const putChunk = 2000
+
+// Put indexes recs, replacing any document with the same ID. Records are applied in Seq order in
+// batches, and each batch records its highest Seq atomically with its documents, so after a crash
+// IndexedSeq never claims a record that is not indexed.
+func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	sorted := slices.Clone(recs)
+	slices.SortStableFunc(sorted, func(a, b *domain.Record) int {
+		switch {
+		case a.Seq < b.Seq:
+			return -1
+		case a.Seq > b.Seq:
+			return 1
+		}
+		return 0
+	})
+	ix.putMu.Lock()
+	defer ix.putMu.Unlock()
+	for start := 0; start < len(sorted); start += putChunk {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		chunk := sorted[start:min(start+putChunk, len(sorted))]
+		b := ix.idx.NewBatch()
+		maxSeq := ix.seq
+		for _, rec := range chunk {
+			if rec == nil || rec.ID == "" {
+				return fmt.Errorf("index put: record without id")
+			}
+			doc, err := ix.document(rec)
+			if err != nil {
+				return fmt.Errorf("index put %s: %w", rec.ID, err)
+			}
+			if err := b.IndexAdvanced(doc); err != nil {
+				return fmt.Errorf("index put %s: %w", rec.ID, err)
+			}
+			maxSeq = max(maxSeq, rec.Seq)
+		}
+		if maxSeq > ix.seq {
+			var buf [8]byte
+			binary.BigEndian.PutUint64(buf[:], maxSeq)
+			b.SetInternal([]byte(keySeq), buf[:])
+		}
+		if err := ix.idx.Batch(b); err != nil {
+			return fmt.Errorf("index put batch of %d: %w", len(chunk), err)
+		}
+		ix.seq = maxSeq
+	}
+	ix.cursors.clear()
+	return nil
+}
+
+// Delete removes the documents with the given IDs; unknown IDs are ignored.
+func (ix *Index) Delete(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	ix.putMu.Lock()
+	defer ix.putMu.Unlock()
+	b := ix.idx.NewBatch()
+	for _, id := range ids {
+		b.Delete(id)
+	}
+	if err := ix.idx.Batch(b); err != nil {
+		return fmt.Errorf("index delete %d ids: %w", len(ids), err)
+	}
+	ix.cursors.clear()
+	return nil
+}
+
+// IndexedSeq is the highest Record.Seq put so far (0 when empty): the app indexes the store's
+// records above it on start.
+func (ix *Index) IndexedSeq() (uint64, error) {
+	ix.putMu.Lock()
+	defer ix.putMu.Unlock()
+	return ix.seq, nil
+}
+
+// Count is the number of indexed documents.
+func (ix *Index) Count() (uint64, error) {
+	n, err := ix.idx.DocCount()
+	if err != nil {
+		return 0, fmt.Errorf("index count: %w", err)
+	}
+	return n, nil
+}
+
+// Options of the document fields; kept together so their cost on disk is easy to review.
+const (
+	optPositional = bindex.IndexField | bindex.IncludeTermVectors
+	optTerms      = bindex.IndexField
+	optStored     = bindex.StoreField
+	optKeyword    = bindex.IndexField | bindex.StoreField | bindex.DocValues
+	optSortable   = bindex.IndexField | bindex.StoreField | bindex.DocValues
+)
+
+// department is the department a record is indexed under: the assigned one, else the suggestion.
+func department(rec *domain.Record) string {
+	if rec.Department != "" {
+		return rec.Department
+	}
+	return rec.SuggestedDepartment()
+}
+
+// document converts a record into a bleve document without going through the mapping's
+// reflection, which is both faster and lets each field carry its own analyzer.
+func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
+	doc := document.NewDocument(rec.ID)
+	title := clean(rec.Title)
+	body := clean(rec.Body)
+	all := make([]byte, 0, len(title)+1+len(body))
+	all = append(append(append(all, title...), '\n'), body...)
+	doc.AddField(document.NewTextFieldCustom(fText, nil, all, optPositional, ix.text))
+	doc.AddField(document.NewTextFieldCustom(fUni, nil, all, optTerms, ix.uni))
+	doc.AddField(document.NewTextFieldCustom(fTitle, nil, []byte(title), optPositional|bindex.StoreField, ix.title))
+	if body != "" {
+		doc.AddField(document.NewTextFieldWithIndexingOptions(fBody, nil, []byte(body), optStored))
+	}
+	if len(rec.Analysis.Words) > 0 {
+		doc.AddField(document.NewTextFieldCustom(fWords, nil, []byte(strings.Join(rec.Analysis.Words, " ")), optTerms, ix.words))
+	}
+	kw := func(name, v string) {
+		if v != "" {
+			doc.AddField(document.NewTextFieldWithIndexingOptions(name, nil, []byte(v), optKeyword))
+		}
+	}
+	kw(fCategory, rec.Analysis.Category)
+	kw(fDepartment, department(rec))
+	kw(fStatus, rec.Status)
+	kw(fDistrict, rec.Analysis.District)
+	kw(fStreet, rec.Analysis.Street)
+	kw(fChannel, rec.Channel)
+	kw(fSentiment, rec.Analysis.Sentiment)
+	kw(fMatter, rec.Analysis.Matter)
+	if !rec.Time.IsZero() {
+		kw(fMonth, rec.Time.In(cst).Format("2006-01"))
+		tf, err := document.NewDateTimeFieldWithIndexingOptions(fTime, nil, rec.Time, time.RFC3339Nano, optSortable)
+		if err != nil {
+			return nil, err
+		}
+		doc.AddField(tf)
+	}
+	doc.AddField(document.NewNumericFieldWithIndexingOptions(fSeq, nil, float64(rec.Seq), bindex.IndexField|bindex.DocValues))
+	doc.AddField(document.NewNumericFieldWithIndexingOptions(fPriority, nil, float64(rec.Analysis.Priority), bindex.IndexField|bindex.DocValues))
+	return doc, nil
+}
+
+// cst is China Standard Time, the zone month facets and date queries are read in. A fixed zone
+// avoids depending on the host's tzdata.
+var cst = time.FixedZone("CST", 8*3600)
+
+// clean removes the snippet marker runes from stored text so hostile input cannot forge highlights.
+func clean(s string) string {
+	if !strings.ContainsAny(s, markOpen+markClose) {
+		return s
+	}
+	return strings.NewReplacer(markOpen, "", markClose, "").Replace(s)
+}

@@ -1,0 +1,163 @@
+package index
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// ngramMode says which tokens an ngramAnalyzer emits for runs of CJK characters.
+type ngramMode uint8
+
+const (
+	modeBigram  ngramMode = 1 << iota // overlapping character pairs, for 2+ character queries and phrases
+	modeUnigram                       // single characters, for 1-character queries
+	modeLatin                         // runs of letters and digits (12345, pm2.5), lower-cased and width-folded
+)
+
+// ngramAnalyzer turns text into character n-grams so that any 1–4 character Chinese query finds every
+// text containing it as a substring, whatever word boundaries gse drew. It is handed to bleve per
+// field (document.NewTextFieldCustom), so nothing is registered in bleve's global registry.
+//
+// Positions are per character: the n-gram starting at the i-th character of a run gets base+i+1,
+// and every run is followed by a gap, so a phrase of consecutive bigrams never spans punctuation.
+// Every mode assigns the same positions to the same characters, which keeps phrases built from
+// the query's tokens aligned with the indexed ones.
+type ngramAnalyzer struct {
+	mode ngramMode
+}
+
+// isCJK reports whether r is written without spaces between words and so is indexed as n-grams.
+func isCJK(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
+		r == '〇'
+}
+
+// foldRune lower-cases r and maps full-width ASCII (ＰＭ２．５) to ASCII so both spellings match.
+func foldRune(r rune) rune {
+	if r >= 0xFF01 && r <= 0xFF5E {
+		r -= 0xFEE0
+	}
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
+}
+
+// isWordRune reports whether r (already folded) belongs to a Latin/digit token.
+func isWordRune(r rune) bool {
+	return !isCJK(r) && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// isJoiner reports whether r may join two word runes into one token, as in pm2.5 or a-1.
+func isJoiner(r rune) bool { return r == '.' || r == '-' || r == '_' }
+
+// Analyze implements analysis.Analyzer.
+func (a ngramAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	ts := make(analysis.TokenStream, 0, len(input)/2)
+	scanNgrams(input, a.mode, func(term []byte, start, end, pos int) {
+		ts = append(ts, &analysis.Token{
+			Term: term, Start: start, End: end, Position: pos, Type: analysis.Ideographic,
+		})
+	})
+	return ts
+}
+
+// scanNgrams walks text and calls emit for each token the mode asks for. term is freshly allocated.
+func scanNgrams(text []byte, mode ngramMode, emit func(term []byte, start, end, pos int)) {
+	base := 0
+	i := 0
+	n := len(text)
+	for i < n {
+		r, size := utf8.DecodeRune(text[i:])
+		fr := foldRune(r)
+		switch {
+		case isCJK(r):
+			// Collect the run's rune starts.
+			var starts [64]int
+			runStarts := starts[:0]
+			j := i
+			for j < n {
+				r2, s2 := utf8.DecodeRune(text[j:])
+				if !isCJK(r2) {
+					break
+				}
+				runStarts = append(runStarts, j)
+				j += s2
+			}
+			runStarts = append(runStarts, j) // sentinel: end of run
+			chars := len(runStarts) - 1
+			for k := 0; k < chars; k++ {
+				pos := base + k + 1
+				if mode&modeBigram != 0 && k+1 < chars {
+					s, e := runStarts[k], runStarts[k+2]
+					emit(append([]byte(nil), text[s:e]...), s, e, pos)
+				}
+				if mode&modeUnigram != 0 {
+					s, e := runStarts[k], runStarts[k+1]
+					emit(append([]byte(nil), text[s:e]...), s, e, pos)
+				}
+			}
+			base += chars + 1
+			i = j
+		case isWordRune(fr):
+			start := i
+			buf := make([]byte, 0, 16)
+			j := i
+			for j < n {
+				r2, s2 := utf8.DecodeRune(text[j:])
+				f2 := foldRune(r2)
+				if isWordRune(f2) {
+					buf = utf8.AppendRune(buf, f2)
+					j += s2
+					continue
+				}
+				if isJoiner(f2) && j+s2 < n {
+					r3, _ := utf8.DecodeRune(text[j+s2:])
+					if isWordRune(foldRune(r3)) {
+						buf = utf8.AppendRune(buf, f2)
+						j += s2
+						continue
+					}
+				}
+				break
+			}
+			if mode&modeLatin != 0 {
+				emit(buf, start, j, base+1)
+			}
+			base += 2
+			i = j
+		default:
+			i += size
+		}
+	}
+}
+
+// spaceAnalyzer splits the pipeline's already segmented, lower-cased words on spaces: one token
+// per gse word, so a query word matching a whole word can be ranked above a mere substring.
+type spaceAnalyzer struct{}
+
+// Analyze implements analysis.Analyzer.
+func (spaceAnalyzer) Analyze(input []byte) analysis.TokenStream {
+	ts := make(analysis.TokenStream, 0, len(input)/4)
+	pos := 0
+	start := -1
+	for i := 0; i <= len(input); i++ {
+		if i < len(input) && input[i] != ' ' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			pos++
+			ts = append(ts, &analysis.Token{Term: input[start:i], Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric})
+			start = -1
+		}
+	}
+	return ts
+}

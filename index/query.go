@@ -1,0 +1,256 @@
+package index
+
+import (
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// wholeWordBoost lifts records where a query word is one of the pipeline's gse words above records
+// that merely contain it inside a longer word (渣土 in 渣土车).
+const wholeWordBoost = 2.0
+
+// compiler turns a parsed query into a bleve query and collects the literal strings to highlight.
+type compiler struct {
+	seg     Segmenter
+	needles []string
+}
+
+// compile converts n; nil means the node matches nothing useful and is dropped.
+func (c *compiler) compile(n *node, positive bool) query.Query {
+	switch n.kind {
+	case nodeAnd:
+		var must, not []query.Query
+		for _, ch := range n.children {
+			if ch.kind == nodeNot {
+				if q := c.compile(ch.children[0], !positive); q != nil {
+					not = append(not, q)
+				}
+				continue
+			}
+			if q := c.compile(ch, positive); q != nil {
+				must = append(must, q)
+			}
+		}
+		if len(not) == 0 {
+			return conj(must)
+		}
+		bq := bleve.NewBooleanQuery()
+		if len(must) == 0 {
+			bq.AddMust(bleve.NewMatchAllQuery())
+		} else {
+			bq.AddMust(must...)
+		}
+		bq.AddMustNot(not...)
+		return bq
+	case nodeOr:
+		var alts []query.Query
+		for _, ch := range n.children {
+			if q := c.compile(ch, positive); q != nil {
+				alts = append(alts, q)
+			}
+		}
+		switch len(alts) {
+		case 0:
+			return nil
+		case 1:
+			return alts[0]
+		}
+		return bleve.NewDisjunctionQuery(alts...)
+	case nodeNot:
+		q := c.compile(n.children[0], !positive)
+		if q == nil {
+			return nil
+		}
+		bq := bleve.NewBooleanQuery()
+		bq.AddMust(bleve.NewMatchAllQuery())
+		bq.AddMustNot(q)
+		return bq
+	case nodeTerm:
+		return c.term(n.text, n.field, positive)
+	case nodePhrase:
+		if positive {
+			c.needles = append(c.needles, n.text)
+		}
+		field, uni := fText, fUni
+		if n.field == fTitle {
+			field, uni = fTitle, fTitle
+		}
+		return substring(n.text, field, uni)
+	case nodeField:
+		if n.field == "_id" {
+			return bleve.NewDocIDQuery(strings.Split(n.text, ","))
+		}
+		return keywordQuery(n.field, n.text)
+	case nodeTime:
+		return dateRange(n.from, n.to)
+	}
+	return nil
+}
+
+// term compiles free text: CJK runs are split into the pipeline's words, each of which must occur
+// as a substring; Latin/digit tokens must occur as tokens. Whole-word occurrences score higher.
+func (c *compiler) term(text, field string, positive bool) query.Query {
+	var parts []query.Query
+	for _, run := range scriptRuns(text) {
+		if !run.cjk {
+			scanNgrams([]byte(run.text), modeLatin, func(tok []byte, _, _, _ int) {
+				t := string(tok)
+				if positive {
+					c.needles = append(c.needles, t)
+				}
+				parts = append(parts, c.word(t, field))
+			})
+			continue
+		}
+		words := c.words(run.text)
+		if positive {
+			c.needles = append(c.needles, run.text)
+			c.needles = append(c.needles, words...)
+		}
+		for _, w := range words {
+			parts = append(parts, c.word(w, field))
+		}
+	}
+	return conj(parts)
+}
+
+// words segments a CJK run with the pipeline's segmenter, keeping only words that really are
+// substrings of the run (so no segmenter normalisation can cost recall). When the segmenter
+// drops everything (a stop word), the run itself is searched.
+func (c *compiler) words(run string) []string {
+	if c.seg == nil {
+		return []string{run}
+	}
+	var out []string
+	for _, w := range c.seg.Words(run) {
+		w = strings.TrimSpace(w)
+		if w != "" && strings.Contains(run, w) {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return []string{run}
+	}
+	return out
+}
+
+// word matches one word: anywhere as a substring, ranked higher where it is a whole gse word.
+func (c *compiler) word(w, field string) query.Query {
+	if field == fTitle {
+		return substring(w, fTitle, fTitle)
+	}
+	sub := substring(w, fText, fUni)
+	if sub == nil {
+		return nil
+	}
+	whole := bleve.NewTermQuery(w)
+	whole.SetField(fWords)
+	whole.SetBoost(wholeWordBoost)
+	return bleve.NewDisjunctionQuery(sub, whole)
+}
+
+// substring matches s as a literal substring of field: a single CJK character through the
+// unigram field, one bigram or Latin token as a term, anything longer as a phrase of its bigrams.
+func substring(s, field, uniField string) query.Query {
+	type tok struct {
+		term string
+		pos  int
+	}
+	var toks []tok
+	scanNgrams([]byte(s), modeBigram|modeLatin, func(t []byte, _, _, pos int) {
+		toks = append(toks, tok{string(t), pos})
+	})
+	switch len(toks) {
+	case 0:
+		var chars []query.Query
+		for _, r := range s {
+			if isCJK(r) {
+				chars = append(chars, termOn(uniField, string(r)))
+			}
+		}
+		return conj(chars)
+	case 1:
+		return termOn(field, toks[0].term)
+	}
+	first := toks[0].pos
+	terms := make([]string, toks[len(toks)-1].pos-first+1)
+	for _, t := range toks {
+		terms[t.pos-first] = t.term
+	}
+	return bleve.NewPhraseQuery(terms, field)
+}
+
+// termOn is a term query on one field.
+func termOn(field, term string) query.Query {
+	q := bleve.NewTermQuery(term)
+	q.SetField(field)
+	return q
+}
+
+// keywordQuery matches a keyword field exactly, or failing that by containment (部门:城管 finds
+// 市城管局): keyword fields have few distinct values, so the wildcard's dictionary scan is cheap.
+func keywordQuery(field, v string) query.Query {
+	exact := termOn(field, v)
+	wc := bleve.NewWildcardQuery("*" + escapeWildcard(v) + "*")
+	wc.SetField(field)
+	return bleve.NewDisjunctionQuery(exact, wc)
+}
+
+// escapeWildcard quotes the characters bleve's wildcard syntax gives meaning to.
+func escapeWildcard(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == '*' || r == '?' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// conj is the conjunction of qs, dropping nils; nil when nothing is left.
+func conj(qs []query.Query) query.Query {
+	out := qs[:0:0]
+	for _, q := range qs {
+		if q != nil {
+			out = append(out, q)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return nil
+	case 1:
+		return out[0]
+	}
+	return bleve.NewConjunctionQuery(out...)
+}
+
+// scriptRun is a maximal piece of query text that is all CJK or all not.
+type scriptRun struct {
+	text string
+	cjk  bool
+}
+
+// scriptRuns splits text into CJK and non-CJK runs so only Chinese goes through the segmenter and
+// Latin/digit tokens (12345, PM2.5) keep the index's own tokenisation.
+func scriptRuns(text string) []scriptRun {
+	var out []scriptRun
+	start := 0
+	cur := false
+	for i, r := range text {
+		c := isCJK(r)
+		if i > start && c != cur {
+			out = append(out, scriptRun{text[start:i], cur})
+			start = i
+		}
+		if i == start {
+			cur = c
+		}
+	}
+	if start < len(text) {
+		out = append(out, scriptRun{text[start:], cur})
+	}
+	return out
+}

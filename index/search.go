@@ -1,0 +1,432 @@
+package index
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	bindex "github.com/blevesearch/bleve_index_api"
+)
+
+// Query is an officer's search. Text uses the user syntax: words, "quoted phrases", AND OR NOT,
+// -word, parentheses, and field prefixes 标题: 部门: 分类: 区县: 街道: 状态: 渠道: 情感: 事项: 时间:
+// (时间:2024-01-01..2024-03-31, 时间:2024-03); empty Text matches everything.
+type Query struct {
+	Text                                                       string
+	Category, Department, Status, District, Channel, Sentiment string    // exact-value filters, "" = any
+	Since, Until                                               time.Time // Since inclusive, Until exclusive; zero = open
+	Sort                                                       string    // "relevance" | "time" (newest first) | "time_asc"; "" = relevance if Text != "" else time
+	Limit, Offset                                              int       // Limit default 20, max 1000
+	Facets                                                     bool      // facet counts over the whole result
+	Highlight                                                  bool      // mark matches in Hit.Snippet
+}
+
+// Hit is one found record with what a result list shows.
+type Hit struct {
+	ID, Title                                                  string
+	Time                                                       time.Time
+	Category, Department, Status, District, Channel, Sentiment string
+	Score                                                      float64
+	// Snippet is plain text (not HTML) of about 120 characters around the best match, from the
+	// body (or the title); U+E000 opens and U+E001 closes each highlighted match.
+	Snippet string
+}
+
+// Result is one page of hits, the total and, when asked, facet counts over the whole result.
+type Result struct {
+	Total  uint64
+	Hits   []Hit
+	Facets map[string]map[string]int // facet name (category department status district channel sentiment month) → value → count
+	Took   time.Duration
+}
+
+// Sort orders accepted in Query.Sort.
+const (
+	SortRelevance = "relevance"
+	SortTime      = "time"
+	SortTimeAsc   = "time_asc"
+)
+
+// Limits on page size.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 1000
+)
+
+// facetFields are the facets Search computes, with how many values each returns.
+var facetFields = [...]struct {
+	name, field string
+	size        int
+}{
+	{"category", fCategory, 50},
+	{"department", fDepartment, 200},
+	{"status", fStatus, 20},
+	{"district", fDistrict, 100},
+	{"channel", fChannel, 10},
+	{"sentiment", fSentiment, 5},
+	{"month", fMonth, 600},
+}
+
+// hitFields are the stored fields loaded for each hit.
+var hitFields = []string{fTitle, fBody, fTime, fCategory, fDepartment, fStatus, fDistrict, fChannel, fSentiment}
+
+// Search runs q and returns one page of hits. Time-sorted pages that follow the previous page
+// of the same query are fetched with search_after, so deep paging stays as fast as the first page.
+func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	start := time.Now()
+	c := &compiler{seg: ix.seg}
+	main, err := ix.mainQuery(c, q)
+	if err != nil {
+		return nil, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	offset := max(q.Offset, 0)
+	order := q.Sort
+	if order == "" {
+		order = SortTime
+		if strings.TrimSpace(q.Text) != "" {
+			order = SortRelevance
+		}
+	}
+	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
+	req.Fields = hitFields
+	var cursorKey string
+	switch order {
+	case SortRelevance:
+	case SortTime:
+		req.SortBy([]string{"-" + fTime, "-" + fSeq})
+		req.Score = "none"
+	case SortTimeAsc:
+		req.SortBy([]string{fTime, fSeq})
+		req.Score = "none"
+	default:
+		return nil, fmt.Errorf("search: unknown sort %q", q.Sort)
+	}
+	if order != SortRelevance {
+		cursorKey = cursorKeyOf(q, order)
+		if after, ok := ix.cursors.get(cursorKey, offset); ok {
+			req.From = 0
+			req.SearchAfter = after
+		}
+	}
+	if q.Facets {
+		for _, f := range facetFields {
+			req.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
+		}
+	}
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
+	needles := foldNeedles(c.needles)
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, hitOf(h, needles, q.Highlight))
+	}
+	if cursorKey != "" && len(res.Hits) > 0 {
+		ix.cursors.put(cursorKey, offset+len(res.Hits), res.Hits[len(res.Hits)-1].Sort)
+	}
+	if q.Facets {
+		out.Facets = make(map[string]map[string]int, len(facetFields))
+		for _, f := range facetFields {
+			m := map[string]int{}
+			if fr := res.Facets[f.name]; fr != nil && fr.Terms != nil {
+				for _, t := range fr.Terms.Terms() {
+					m[t.Term] = t.Count
+				}
+			}
+			out.Facets[f.name] = m
+		}
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// mainQuery combines the parsed text with the exact-value filters. Filters go into one
+// conjunction because BooleanQuery.AddFilter replaces, not adds.
+func (ix *Index) mainQuery(c *compiler, q Query) (query.Query, error) {
+	var text query.Query
+	if root := parseQuery(q.Text); root != nil {
+		text = c.compile(root, true)
+	}
+	var filters []query.Query
+	for _, f := range []struct{ field, v string }{
+		{fCategory, q.Category}, {fDepartment, q.Department}, {fStatus, q.Status},
+		{fDistrict, q.District}, {fChannel, q.Channel}, {fSentiment, q.Sentiment},
+	} {
+		if f.v != "" {
+			filters = append(filters, termOn(f.field, f.v))
+		}
+	}
+	if !q.Since.IsZero() || !q.Until.IsZero() {
+		if !q.Since.IsZero() && !q.Until.IsZero() && !q.Since.Before(q.Until) {
+			return bleve.NewMatchNoneQuery(), nil
+		}
+		filters = append(filters, dateRange(q.Since, q.Until))
+	}
+	switch {
+	case text == nil && len(filters) == 0:
+		if strings.TrimSpace(q.Text) != "" {
+			// The text had only operators or punctuation: nothing can match it.
+			return bleve.NewMatchNoneQuery(), nil
+		}
+		return bleve.NewMatchAllQuery(), nil
+	case text == nil:
+		return conj(filters), nil
+	case len(filters) == 0:
+		return text, nil
+	}
+	bq := bleve.NewBooleanQuery()
+	bq.AddMust(text)
+	bq.AddFilter(conj(filters))
+	return bq, nil
+}
+
+// dateRange matches records with from <= Time < to; a zero bound is open.
+func dateRange(from, to time.Time) query.Query {
+	incl, excl := true, false
+	q := bleve.NewDateRangeInclusiveQuery(from, to, &incl, &excl)
+	q.SetField(fTime)
+	return q
+}
+
+// hitOf converts a bleve hit, computing its snippet from the stored title and body.
+func hitOf(h *search.DocumentMatch, needles [][]rune, mark bool) Hit {
+	str := func(f string) string {
+		s, _ := h.Fields[f].(string)
+		return s
+	}
+	hit := Hit{
+		ID: h.ID, Title: str(fTitle), Category: str(fCategory), Department: str(fDepartment),
+		Status: str(fStatus), District: str(fDistrict), Channel: str(fChannel), Sentiment: str(fSentiment),
+		Score: h.Score,
+	}
+	if math.IsNaN(hit.Score) || math.IsInf(hit.Score, 0) {
+		hit.Score = 0
+	}
+	if ts := str(fTime); ts != "" {
+		if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
+			hit.Time = t
+		}
+	}
+	body := str(fBody)
+	snip, ok := makeSnippet(body, needles, mark)
+	if !ok && len(needles) > 0 {
+		if ts, tok := makeSnippet(hit.Title, needles, mark); tok {
+			snip = ts
+		}
+	}
+	if snip == "" {
+		snip, _ = makeSnippet(hit.Title, nil, false)
+	}
+	hit.Snippet = snip
+	return hit
+}
+
+// cursorKeyOf identifies a query apart from its page, so page n+1 can continue after page n.
+func cursorKeyOf(q Query, order string) string {
+	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%s",
+		q.Text, q.Category, q.Department, q.Status, q.District, q.Channel, q.Sentiment,
+		q.Since.UnixNano(), q.Until.UnixNano(), order)
+}
+
+// cursorCache remembers, for recent time-sorted queries, the sort key of the last hit before a
+// given offset. It is cleared whenever the index changes so a cursor never skips new records.
+type cursorCache struct {
+	mu    sync.Mutex
+	max   int
+	m     map[string][]string
+	order []string
+}
+
+func newCursorCache(n int) *cursorCache {
+	return &cursorCache{max: n, m: make(map[string][]string, n)}
+}
+
+func (c *cursorCache) get(key string, offset int) ([]string, bool) {
+	if offset == 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[fmt.Sprintf("%s\x00%d", key, offset)]
+	return v, ok
+}
+
+func (c *cursorCache) put(key string, offset int, after []string) {
+	k := fmt.Sprintf("%s\x00%d", key, offset)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.m[k]; !ok {
+		c.order = append(c.order, k)
+	}
+	c.m[k] = append([]string(nil), after...)
+	for len(c.order) > c.max {
+		delete(c.m, c.order[0])
+		c.order = c.order[1:]
+	}
+}
+
+func (c *cursorCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+	c.order = c.order[:0]
+}
+
+// Similar finds records like id (相似案件): a more-like-this over its most distinctive words, with
+// its district and street as extra evidence, excluding the record itself.
+func (ix *Index) Similar(ctx context.Context, id string, limit int) ([]Hit, error) {
+	if limit <= 0 {
+		limit = 10
+	}
+	limit = min(limit, MaxLimit)
+	doc, err := ix.load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	text := doc[fTitle] + "\n" + doc[fBody]
+	var words []string
+	if ix.seg != nil {
+		words = ix.seg.Words(text)
+	}
+	tf := map[string]int{}
+	for _, w := range words {
+		if len([]rune(w)) >= 2 && !isNumberish(w) {
+			tf[w]++
+		}
+	}
+	n, err := ix.idx.DocCount()
+	if err != nil {
+		return nil, fmt.Errorf("similar %s: %w", id, err)
+	}
+	type scored struct {
+		w string
+		s float64
+	}
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("similar %s: %w", id, err)
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("similar %s: %w", id, err)
+	}
+	defer reader.Close()
+	var cands []scored
+	for w, f := range tf {
+		df, err := docFreq(ctx, reader, fWords, w)
+		if err != nil {
+			return nil, fmt.Errorf("similar %s: %w", id, err)
+		}
+		if df <= 1 { // only this record (or none): says nothing about others
+			continue
+		}
+		idf := math.Log(float64(n+1) / float64(df+1))
+		cands = append(cands, scored{w, float64(f) * idf})
+	}
+	sort.Slice(cands, func(i, j int) bool {
+		if cands[i].s != cands[j].s {
+			return cands[i].s > cands[j].s
+		}
+		return cands[i].w < cands[j].w
+	})
+	cands = cands[:min(len(cands), 16)]
+	var should []query.Query
+	for _, c := range cands {
+		t := termOn(fWords, c.w)
+		t.(*query.TermQuery).SetBoost(c.s)
+		should = append(should, t)
+	}
+	if len(should) == 0 {
+		return nil, nil
+	}
+	bq := bleve.NewBooleanQuery()
+	dis := bleve.NewDisjunctionQuery(should...)
+	dis.SetMin(float64(min(2, len(should))))
+	bq.AddMust(dis)
+	var extra []query.Query
+	for _, f := range []string{fDistrict, fStreet} {
+		if v := doc[f]; v != "" {
+			t := termOn(f, v)
+			t.(*query.TermQuery).SetBoost(0.5)
+			extra = append(extra, t)
+		}
+	}
+	if len(extra) > 0 {
+		bq.AddShould(extra...)
+	}
+	bq.AddMustNot(bleve.NewDocIDQuery([]string{id}))
+	req := bleve.NewSearchRequestOptions(bq, limit, 0, false)
+	req.Fields = hitFields
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("similar %s: %w", id, err)
+	}
+	needles := make([]string, 0, len(cands))
+	for _, c := range cands {
+		needles = append(needles, c.w)
+	}
+	fn := foldNeedles(needles)
+	hits := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		hits = append(hits, hitOf(h, fn, true))
+	}
+	return hits, nil
+}
+
+// load returns the stored fields of one document.
+func (ix *Index) load(ctx context.Context, id string) (map[string]string, error) {
+	req := bleve.NewSearchRequestOptions(bleve.NewDocIDQuery([]string{id}), 1, 0, false)
+	req.Fields = []string{fTitle, fBody, fDistrict, fStreet}
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", id, err)
+	}
+	if len(res.Hits) == 0 {
+		return nil, fmt.Errorf("load %s: %w", id, ErrNotFound)
+	}
+	out := map[string]string{}
+	for k, v := range res.Hits[0].Fields {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out, nil
+}
+
+// docFreq is how many documents have term in field.
+func docFreq(ctx context.Context, r bindex.IndexReader, field, term string) (uint64, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tfr.Close()
+	return tfr.Count(), nil
+}
+
+// isNumberish reports words made of digits and punctuation, which make poor similarity evidence.
+func isNumberish(w string) bool {
+	for _, r := range w {
+		if r >= '0' && r <= '9' || r == '.' || r == '-' || r == ':' {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// SearchHint is a plain-Chinese summary of the query syntax for the UI's help tooltip.
+const SearchHint = `多个词之间默认"同时包含"；用 OR 表示"或"，NOT 或 -词 表示排除；"引号" 内为整句匹配；` +
+	`可用 标题: 部门: 分类: 区县: 街道: 状态: 渠道: 情感: 事项: 限定字段；时间:2024-01-01..2024-03-31 限定日期。`
