@@ -24,6 +24,8 @@ var (
 	ErrTimeout = errors.New("连接超时")
 	// ErrNetwork means the server could not be reached at all (DNS, refused connection, TLS).
 	ErrNetwork = errors.New("无法连接服务器")
+	// ErrMalformed means the content is in the right format but broken (truncated XML, bad JSON).
+	ErrMalformed = errors.New("内容格式错误")
 	// ErrBadFile means an import file is missing, unreadable or not the format its name says.
 	ErrBadFile = errors.New("无法读取导入文件")
 	// ErrBadSource means a Source is misconfigured (unknown kind, missing URL or mapping).

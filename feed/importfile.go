@@ -88,11 +88,16 @@ func newUserError(msg string, kinds ...error) error {
 // unknown extension, no title or body column) is the returned error, with a clear Chinese
 // message matching ErrBadFile. If fn returns an error, reading stops and that error is returned.
 func ReadFile(ctx context.Context, path string, opt ReadOptions, fn func(line int, it domain.Item) error) (FileStats, error) {
+	return readFile(ctx, path, opt, nil, fn)
+}
+
+// readFile is ReadFile with columns renamed first (a folder source's Mapping.Columns).
+func readFile(ctx context.Context, path string, opt ReadOptions, rename map[string]string, fn func(line int, it domain.Item) error) (FileStats, error) {
 	var st FileStats
 	if opt.MaxLine <= 0 {
 		opt.MaxLine = DefaultMaxLine
 	}
-	rb := &rowBuilder{source: strings.TrimSpace(opt.Source), defSource: filepath.Base(path), channel: domain.ChannelOther}
+	rb := &rowBuilder{source: strings.TrimSpace(opt.Source), defSource: filepath.Base(path), channel: domain.ChannelOther, rename: rename}
 	if opt.Channel != "" {
 		if c, ok := NormalizeChannel(opt.Channel); ok {
 			rb.channel = c
@@ -349,7 +354,7 @@ func readDelimited(ctx context.Context, f *os.File, name, ext string, max int, r
 	if head.tooLong {
 		return newUserError(fmt.Sprintf("%s 的表头超过 %s 上限，可能不是表格文件", name, byteSize(int64(max))), ErrBadFile, ErrTooLarge)
 	}
-	keys, err := checkHeader(name, head.fields)
+	keys, err := rb.checkHeader(name, head.fields)
 	if err != nil {
 		return err
 	}
@@ -399,13 +404,13 @@ func sniffDelimiter(br *bufio.Reader, ext string) byte {
 
 // checkHeader cleans the header row and requires a title or body column, since without one
 // every row would be rejected.
-func checkHeader(name string, fields []string) ([]string, error) {
+func (rb *rowBuilder) checkHeader(name string, fields []string) ([]string, error) {
 	keys := make([]string, len(fields))
 	hasText := false
 	for i, f := range fields {
 		k, _ := repairText(f)
 		keys[i] = oneLine(k)
-		if ff := fieldFor(keys[i]); ff == fTitle || ff == fBody {
+		if ff := rb.field(keys[i]); ff == fTitle || ff == fBody {
 			hasText = true
 		}
 	}
@@ -457,7 +462,7 @@ func readXLSX(ctx context.Context, path string, max int, rb *rowBuilder, st *Fil
 			continue
 		}
 		if keys == nil {
-			if keys, err = checkHeader(name, cols); err != nil {
+			if keys, err = rb.checkHeader(name, cols); err != nil {
 				return err
 			}
 			continue

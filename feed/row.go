@@ -86,7 +86,16 @@ type rowBuilder struct {
 	source      string // ReadOptions.Source as given ("" when defaulted)
 	defSource   string // the file's base name
 	channel     string
-	excelSerial bool // times may be spreadsheet day numbers
+	excelSerial bool              // times may be spreadsheet day numbers
+	rename      map[string]string // column → import field name, tried before the aliases
+}
+
+// field is fieldFor after the builder's renames.
+func (rb *rowBuilder) field(key string) field {
+	if r, ok := rb.rename[key]; ok {
+		return fieldFor(r)
+	}
+	return fieldFor(key)
 }
 
 // rowResult is one built row: the item, or why it was rejected, and a non-fatal warning.
@@ -119,7 +128,7 @@ func (rb *rowBuilder) build(keys, values []string) rowResult {
 		if strings.TrimSpace(v) == "" {
 			continue
 		}
-		f := fieldFor(k)
+		f := rb.field(k)
 		var target *string
 		switch f {
 		case fID:
