@@ -61,8 +61,8 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(args),
     })
-  } catch (e) {
-    if (import.meta.env.DEV && useMock === undefined) {
+  } catch {
+    if (import.meta.env.DEV && useMock !== false) {
       useMock = true
       return viaMock<T>(method, args)
     }
@@ -79,11 +79,12 @@ export async function call<T>(method: string, ...args: unknown[]): Promise<T> {
       parsed = false
     }
   }
-  if (import.meta.env.DEV && useMock === undefined) {
-    // The Vite proxy answers 5xx with no JSON when minyi serve is not running.
-    if (!resp.ok && !parsed) {
+  if (import.meta.env.DEV && useMock !== false) {
+    // The Vite proxy answers 5xx with no JSON when minyi serve is not running. Calls made
+    // concurrently with the first one may come back after it decided: follow its decision.
+    if (useMock || (!resp.ok && !parsed)) {
+      if (!useMock) console.info('[minyi] 后台未响应，开发模式使用演示数据 (src/mock)')
       useMock = true
-      console.info('[minyi] 后台未响应，开发模式使用演示数据 (src/mock)')
       return viaMock<T>(method, args)
     }
     useMock = false
