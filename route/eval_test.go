@@ -1,0 +1,94 @@
+package route
+
+import (
+	"flag"
+	"fmt"
+	"testing"
+
+	"minyi/learn"
+)
+
+// tune runs the 5-fold cross-validation on the Shanghai data that chose DefaultOptions' weights and
+// compares with a character 1–3-gram linear baseline. It is heavy (ten trainings), so it is opt-in:
+//
+//	CGO_ENABLED=0 go test ./route -run TestCrossValidation -tune -v -timeout 60m
+var tune = flag.Bool("tune", false, "run 5-fold CV on shanghai_petition: weight grid search and char-gram baseline")
+
+// foldCands is one test letter's candidates under one fold's trained router.
+type foldCands struct {
+	gold  string
+	cands []*cand
+}
+
+func TestCrossValidation(t *testing.T) {
+	if !*tune {
+		t.Skip("heavy: run with -tune")
+	}
+	rows := loadShanghai(t)
+	fs := folds(rows, 5)
+	base := DefaultOptions()
+	var all []foldCands
+	var gold []string
+	var basePreds [][]string
+	for f, fold := range fs {
+		r := NewWithOptions(nil, nil, base)
+		if err := r.Train(fold[0]); err != nil {
+			t.Fatal(err)
+		}
+		for i := range fold[1] {
+			c, _, _ := r.components(&fold[1][i].Item, &fold[1][i].Analysis)
+			all = append(all, foldCands{gold: fold[1][i].Department, cands: c})
+		}
+		// Baseline: the same learner on character 1–3-grams of title+body only, no places.
+		var ex []learn.Example
+		for _, l := range fold[0] {
+			ex = append(ex, learn.Example{Features: appendCharGrams(nil, "c", l.Item.Title+"\n"+l.Item.Body), Label: l.Department})
+		}
+		m, err := learn.Train(ex, learn.Options{Seed: 1, CalibFolds: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range fold[1] {
+			var p []string
+			for _, s := range m.Predict(appendCharGrams(nil, "c", l.Item.Title+"\n"+l.Item.Body))[:3] {
+				p = append(p, s.Label)
+			}
+			gold = append(gold, l.Department)
+			basePreds = append(basePreds, p)
+		}
+		t.Logf("fold %d done", f)
+	}
+	b := score(gold, basePreds)
+	t.Logf("baseline char 1-3-gram linear SVM, 5-fold CV: acc %.3f top3 %.3f macroF1 %.3f", b.Accuracy, b.AccAt3, b.MacroF1)
+	eval := func(o Options) EvalReport {
+		g := make([]string, len(all))
+		p := make([][]string, len(all))
+		for i, fc := range all {
+			g[i] = fc.gold
+			p[i] = rank(fc.cands, &o)
+		}
+		return score(g, p)
+	}
+	model := base
+	model.WKNN, model.WDistrict, model.WStreet, model.WMismatch = 0, 0, 0, 0
+	m := eval(model)
+	t.Logf("router model only (words+places features), 5-fold CV: acc %.3f top3 %.3f macroF1 %.3f", m.Accuracy, m.AccAt3, m.MacroF1)
+	d := eval(base)
+	t.Logf("router defaults, 5-fold CV: acc %.3f top3 %.3f macroF1 %.3f", d.Accuracy, d.AccAt3, d.MacroF1)
+	best, bestO := d, base
+	for _, k := range []float64{0, 0.5, 1, 2, 3} {
+		for _, di := range []float64{0, 0.5, 1, 1.5, 2} {
+			for _, st := range []float64{0, 0.5, 1, 1.5, 2, 3} {
+				for _, mm := range []float64{0, 0.5, 1, 2} {
+					o := base
+					o.WKNN, o.WDistrict, o.WStreet, o.WMismatch = k, di, st, mm
+					rep := eval(o)
+					if rep.Accuracy+rep.AccAt3 > best.Accuracy+best.AccAt3 {
+						best, bestO = rep, o
+					}
+				}
+			}
+		}
+	}
+	t.Logf("best weights %s: acc %.3f top3 %.3f macroF1 %.3f", fmt.Sprintf("knn=%.1f district=%.1f street=%.1f mismatch=%.1f", bestO.WKNN, bestO.WDistrict, bestO.WStreet, bestO.WMismatch), best.Accuracy, best.AccAt3, best.MacroF1)
+}

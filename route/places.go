@@ -1,0 +1,142 @@
+package route
+
+import (
+	"sort"
+	"strings"
+)
+
+// unitName is a department name split into its administrative parts, e.g.
+// 上海市闵行区颛桥镇人民政府 → {city 上海市, district 闵行区, street 颛桥镇, unit 人民政府}.
+type unitName struct {
+	city, district, street, unit string
+}
+
+// streetSuffixes end the name of a street-level area inside a district.
+var streetSuffixes = []string{"街道办事处", "街道", "新镇", "镇", "乡", "新区", "管委会"}
+
+// parseUnitName splits an official department name into city, district and street, so a router
+// trained on dispatch history knows where each department sits without a hand-made directory.
+// Parts it cannot find are left empty.
+func parseUnitName(name string) unitName {
+	var u unitName
+	rest := name
+	if i := strings.Index(rest, "市"); i > 0 && i <= len("黑龙江省哈尔滨") {
+		u.city, rest = rest[:i+len("市")], rest[i+len("市"):]
+	}
+	// District: the shortest prefix ending in 新区, 区 or 县, between 2 and 5 runes long, not a
+	// unit word (市容, 区域 …).
+	for _, suf := range []string{"新区", "区", "县"} {
+		if i := strings.Index(rest, suf); i > 0 {
+			n := len([]rune(rest[:i]))
+			if n >= 1 && n <= 4 && !strings.ContainsAny(rest[:i], "局委会办所院厅") {
+				u.district, rest = rest[:i+len(suf)], rest[i+len(suf):]
+				break
+			}
+		}
+	}
+	if u.district == "" {
+		u.unit = rest
+		return u
+	}
+	rest = strings.TrimPrefix(rest, "人民政府")
+	for _, suf := range streetSuffixes {
+		if i := strings.Index(rest, suf); i > 0 {
+			n := len([]rune(rest[:i]))
+			if n >= 2 && n <= 4 && !strings.ContainsAny(rest[:i], "局委会办所院厅室") {
+				st := rest[:i+len(suf)]
+				if suf == "街道办事处" {
+					st = rest[:i] + "街道"
+				}
+				u.street, rest = st, rest[i+len(suf):]
+				break
+			}
+		}
+	}
+	u.unit = rest
+	return u
+}
+
+// placeTable finds districts and streets in text. It is built from the directory and from the
+// department names seen in dispatch history.
+type placeTable struct {
+	entries []dirPlace
+}
+
+func newPlaceTable(dir *Directory, names []string) *placeTable {
+	var ps []dirPlace
+	if dir != nil {
+		ps = dir.places()
+	}
+	seen := map[string]bool{}
+	for _, p := range ps {
+		seen[p.full] = true
+	}
+	add := func(full, district string, street bool) {
+		if full == "" || seen[full] {
+			return
+		}
+		seen[full] = true
+		ps = append(ps, dirPlace{full: full, short: shortPlace(full), district: district, street: street})
+	}
+	for _, n := range names {
+		u := parseUnitName(n)
+		add(u.district, u.district, false)
+		add(u.street, u.district, true)
+	}
+	sort.SliceStable(ps, func(i, j int) bool { return len(ps[i].full) > len(ps[j].full) })
+	return &placeTable{entries: ps}
+}
+
+// found is the place reading of one text.
+type found struct {
+	district string   // the district the text is most about
+	street   string   // the street the text is most about
+	all      []string // every place found, full names, in table order
+}
+
+// find looks for full and short place names in text; short names of one rune are never used.
+// The street wins over the district when they disagree, since a street names its district.
+func (t *placeTable) find(text string) found {
+	var f found
+	if t == nil {
+		return f
+	}
+	dcount := map[string]int{}
+	scount := map[string]int{}
+	var sdist = map[string]string{}
+	for _, p := range t.entries {
+		n := strings.Count(text, p.full)
+		if n == 0 && p.short != p.full && len([]rune(p.short)) >= 2 {
+			n = strings.Count(text, p.short)
+		}
+		if n == 0 {
+			continue
+		}
+		f.all = append(f.all, p.full)
+		if p.street {
+			scount[p.full] += n
+			sdist[p.full] = p.district
+		} else {
+			dcount[p.full] += n
+		}
+	}
+	f.street = argmax(scount)
+	f.district = argmax(dcount)
+	if f.street != "" && sdist[f.street] != "" {
+		if f.district == "" || dcount[sdist[f.street]] > 0 || dcount[f.district] <= scount[f.street] {
+			f.district = sdist[f.street]
+		}
+	}
+	return f
+}
+
+// argmax returns the key with the highest count, the smallest key on ties (deterministic).
+func argmax(m map[string]int) string {
+	best, bn := "", 0
+	for k, n := range m {
+		if n > bn || (n == bn && k < best) {
+			best, bn = k, n
+		}
+	}
+	return best
+}

@@ -1,0 +1,435 @@
+package route
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"sync"
+
+	"minyi/domain"
+	"minyi/learn"
+)
+
+// ErrNoHistory means Train got no usable dispatch history.
+var ErrNoHistory = errors.New("没有可用于学习的派单历史")
+
+// Labeled is one past message with the department it was dispatched to (and not returned from).
+type Labeled struct {
+	Item       domain.Item
+	Analysis   domain.Analysis
+	Department string
+}
+
+// Options tune the router. DefaultOptions gives the values chosen by 5-fold cross-validation on
+// the Shanghai petition data (see eval_test.go).
+type Options struct {
+	Learn      learn.Options // the linear model over message features
+	CharGrams  bool          // add character 1–3-grams even when the analysis has words
+	K          int           // neighbours for the similar-cases vote
+	Candidates int           // model labels considered per message before re-ranking
+	// Score weights: score = log p_model + WKNN·vote + WDistrict·same district + WStreet·same street
+	// − WMismatch·other district + WRule·rule strength; confidence is then multiplied by
+	// exp(−WReturn·returns) for a pairing returned (退单) before.
+	WKNN, WDistrict, WStreet, WMismatch, WRule, WReturn float64
+	FlagAfter                                           int // returns of one pairing after which it is flagged
+}
+
+// DefaultOptions returns the tuned defaults.
+func DefaultOptions() Options {
+	return Options{
+		Learn:      learn.Options{C: 0.5, Seed: 1},
+		CharGrams:  true,
+		K:          10,
+		Candidates: 30,
+		WKNN:       1.0,
+		WDistrict:  1.0,
+		WStreet:    1.5,
+		WMismatch:  1.0,
+		WRule:      3.0,
+		WReturn:    0.7,
+		FlagAfter:  2,
+	}
+}
+
+// Router suggests departments for messages. It is safe for concurrent use: Suggest may run
+// while Returned records a 退单; Train replaces the learned part atomically.
+type Router struct {
+	dir   *Directory
+	rules *Rules
+	opt   Options
+
+	mu      sync.RWMutex
+	places  *placeTable
+	units   map[string]unitName // department → where it sits (directory and history)
+	names   []string            // department names seen in history, for rebuilding places on load
+	model   *learn.Model
+	knn     *knnIndex
+	returns map[string]int // dept + "\x1f" + matter key → times returned
+}
+
+// New returns a router over a directory and rules (either may be nil) with DefaultOptions.
+// It suggests from rules alone until Train or UnmarshalBinary gives it a learned model.
+func New(dir *Directory, rules *Rules) *Router {
+	return NewWithOptions(dir, rules, DefaultOptions())
+}
+
+// NewWithOptions is New with explicit options (evaluation and tuning).
+func NewWithOptions(dir *Directory, rules *Rules, opt Options) *Router {
+	r := &Router{dir: dir, rules: rules, opt: opt, returns: map[string]int{}}
+	r.setNames(nil)
+	return r
+}
+
+// setNames rebuilds the place table and unit map from the directory plus history names.
+// Callers hold r.mu for writing (or own r exclusively).
+func (r *Router) setNames(names []string) {
+	r.names = names
+	r.places = newPlaceTable(r.dir, names)
+	r.units = map[string]unitName{}
+	districts := map[string]string{} // short → full
+	for _, n := range names {
+		u := parseUnitName(n)
+		r.units[n] = u
+		if u.district != "" {
+			districts[shortPlace(u.district)] = u.district
+		}
+	}
+	// Units named after their district without the 区 (上海市公安局闵行分局, 上海崇明生态…集团)
+	// still serve that district.
+	for _, n := range names {
+		if u := r.units[n]; u.district == "" {
+			for short, full := range districts {
+				if strings.Contains(n, short) && (u.district == "" || full < u.district) {
+					u.district = full
+				}
+			}
+			r.units[n] = u
+		}
+	}
+	if r.dir != nil {
+		for _, d := range r.dir.Departments {
+			u := unitName{district: d.District}
+			if d.Level == LevelStreet && len(d.Jurisdiction) > 0 {
+				u.street = d.Jurisdiction[0]
+			}
+			r.units[d.Name] = u
+		}
+	}
+}
+
+// Train learns from dispatch history: the linear model, the similar-case index and the places
+// the departments serve. It replaces what was learned before but keeps the 退单 table.
+func (r *Router) Train(history []Labeled) error {
+	var names []string
+	seen := map[string]bool{}
+	for _, h := range history {
+		if h.Department != "" && !seen[h.Department] {
+			seen[h.Department] = true
+			names = append(names, h.Department)
+		}
+	}
+	if len(names) == 0 {
+		return ErrNoHistory
+	}
+	sort.Strings(names)
+	tmp := &Router{dir: r.dir, opt: r.opt}
+	tmp.setNames(names)
+	var ex []learn.Example
+	var docs [][]string
+	var labels []string
+	for i := range history {
+		h := &history[i]
+		if h.Department == "" {
+			continue
+		}
+		fs := tmp.featuresOf(&h.Item, &h.Analysis)
+		ex = append(ex, learn.Example{Features: fs, Label: h.Department})
+		docs = append(docs, fs)
+		labels = append(labels, h.Department)
+	}
+	var model *learn.Model
+	if len(names) > 1 {
+		m, err := learn.Train(ex, r.opt.Learn)
+		if err != nil {
+			return fmt.Errorf("train router model on %d letters: %w", len(ex), err)
+		}
+		model = m
+	}
+	knn := newKNN(docs, labels)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.setNames(names)
+	r.model, r.knn = model, knn
+	return nil
+}
+
+// text is the lower-cased text rules and places are matched against.
+func text(it *domain.Item) string {
+	if it == nil {
+		return ""
+	}
+	return strings.ToLower(it.Title + "\n" + it.Body)
+}
+
+// placesOf reads the places of a message: the analysis' district and street win, the router's
+// own table fills what the analysis lacks.
+func (r *Router) placesOf(it *domain.Item, a *domain.Analysis) found {
+	pl := r.places.find(text(it))
+	if a != nil {
+		if a.District != "" {
+			pl.district = a.District
+		}
+		if a.Street != "" {
+			pl.street = a.Street
+		}
+	}
+	return pl
+}
+
+func (r *Router) featuresOf(it *domain.Item, a *domain.Analysis) []string {
+	return features(it, a, r.placesOf(it, a), r.opt.CharGrams)
+}
+
+// cand is one candidate department with the evidence for its score.
+type cand struct {
+	dept                 string
+	lp                   float64 // log model probability
+	vote                 float64 // share of similar-case similarity
+	votes, k             int     // similar cases sent here, out of k
+	district, street     bool    // sits in the message's district / street
+	mismatch             bool    // sits in another district than the one found
+	rule                 float64 // strongest rule strength, 0..1
+	rules, terms         []string
+	returned             int
+	fromModel, fromRules bool
+}
+
+// components gathers the candidates and their evidence; scoring is separate so that weights can
+// be tuned without re-running the model.
+func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found, float64) {
+	pl := r.placesOf(it, a)
+	fs := features(it, a, pl, r.opt.CharGrams)
+	byDept := map[string]*cand{}
+	var order []*cand
+	get := func(d string) *cand {
+		c, ok := byDept[d]
+		if !ok {
+			c = &cand{dept: d, lp: math.Log(1e-4)}
+			byDept[d] = c
+			order = append(order, c)
+		}
+		return c
+	}
+	probs := map[string]float64{}
+	rest := 0.0
+	if r.model != nil {
+		scored := r.model.Predict(fs)
+		for i, s := range scored {
+			probs[s.Label] = s.Prob
+			if i < r.opt.Candidates {
+				c := get(s.Label)
+				c.fromModel = true
+			} else {
+				rest += s.Prob
+			}
+		}
+	}
+	if nb := r.knn.query(fs, r.opt.K); len(nb) > 0 {
+		var total float64
+		for _, n := range nb {
+			total += n.sim
+		}
+		for _, n := range nb {
+			c := get(r.knn.Labels[n.doc])
+			c.votes++
+			c.vote += n.sim / total
+		}
+		for _, c := range order {
+			c.k = len(nb)
+		}
+	}
+	if pl.street != "" {
+		for _, n := range r.names {
+			if u := r.units[n]; u.street != "" && shortPlace(u.street) == shortPlace(pl.street) {
+				get(n)
+			}
+		}
+	}
+	for _, h := range r.rules.match(r.dir, text(it), a, pl.district, pl.street) {
+		c := get(h.dept.Name)
+		s := float64(h.priority) / 100 * math.Pow(0.6, float64(h.rank))
+		if s > c.rule {
+			c.rule = s
+		}
+		c.fromRules = true
+		if !contains(c.rules, h.rule) {
+			c.rules = append(c.rules, h.rule)
+		}
+		for _, t := range h.terms {
+			if !contains(c.terms, t) {
+				c.terms = append(c.terms, t)
+			}
+		}
+	}
+	key := matterKey(a)
+	for _, c := range order {
+		if p, ok := probs[c.dept]; ok && p > 0 {
+			c.lp = math.Log(p)
+		}
+		u := r.units[c.dept]
+		if pl.district != "" && u.district != "" {
+			if shortPlace(u.district) == shortPlace(pl.district) {
+				c.district = true
+			} else {
+				c.mismatch = true
+			}
+		}
+		if pl.street != "" && u.street != "" && shortPlace(u.street) == shortPlace(pl.street) {
+			c.street = true
+		}
+		c.returned = r.returns[c.dept+"\x1f"+key]
+	}
+	return order, pl, rest
+}
+
+// score combines a candidate's evidence with the router's weights.
+func (o *Options) score(c *cand) float64 {
+	s := c.lp + o.WKNN*c.vote + o.WRule*c.rule
+	if c.district {
+		s += o.WDistrict
+	}
+	if c.street {
+		s += o.WStreet
+	}
+	if c.mismatch {
+		s -= o.WMismatch
+	}
+	return s
+}
+
+// Suggest returns up to three departments for a message, best first, each with a confidence in
+// 0..1 and the reasons in Chinese. With neither rules nor history it returns nil.
+func (r *Router) Suggest(it *domain.Item, a *domain.Analysis) []domain.Suggestion {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	cands, pl, rest := r.components(it, a)
+	if len(cands) == 0 {
+		return nil
+	}
+	learned := r.model != nil || r.knn != nil
+	scores := make([]float64, len(cands))
+	for i, c := range cands {
+		if learned {
+			scores[i] = r.opt.score(c)
+		} else {
+			scores[i] = math.Log(max(c.rule, 1e-6)) // rules only: the rule strength is the confidence
+		}
+	}
+	conf := make([]float64, len(cands))
+	var z float64 = 1
+	if learned {
+		z = rest
+		for _, s := range scores {
+			z += math.Exp(s)
+		}
+	}
+	// A returned pairing loses confidence after normalisation, so the loss shows even when the
+	// model is sure, and it sinks in the ranking.
+	for i, c := range cands {
+		conf[i] = math.Exp(scores[i]) / z * math.Exp(-r.opt.WReturn*float64(min(c.returned, 5)))
+	}
+	var out []domain.Suggestion
+	for _, i := range order(cands, conf)[:min(3, len(cands))] {
+		c := cands[i]
+		out = append(out, domain.Suggestion{
+			Department: c.dept,
+			Confidence: math.Round(min(max(conf[i], 0), 1)*1000) / 1000,
+			Reasons:    r.reasons(c, pl, a),
+			Flagged:    r.opt.FlagAfter > 0 && c.returned >= r.opt.FlagAfter,
+		})
+	}
+	return out
+}
+
+// order sorts candidate indexes by score, best first, ties by name (deterministic).
+func order(cands []*cand, scores []float64) []int {
+	idx := make([]int, len(cands))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(x, y int) bool {
+		if scores[idx[x]] != scores[idx[y]] {
+			return scores[idx[x]] > scores[idx[y]]
+		}
+		return cands[idx[x]].dept < cands[idx[y]].dept
+	})
+	return idx
+}
+
+// rank lists the top three departments of learned scoring (used by evaluation and tuning).
+func rank(cands []*cand, o *Options) []string {
+	scores := make([]float64, len(cands))
+	for i, c := range cands {
+		scores[i] = o.score(c)
+	}
+	var out []string
+	for _, i := range order(cands, scores)[:min(3, len(cands))] {
+		out = append(out, cands[i].dept)
+	}
+	return out
+}
+
+// reasons explains a candidate to the officer, strongest evidence first.
+func (r *Router) reasons(c *cand, pl found, a *domain.Analysis) []string {
+	var rs []string
+	for _, name := range c.rules {
+		rs = append(rs, "命中规则「"+name+"」")
+	}
+	if len(c.terms) > 0 {
+		rs = append(rs, "命中词："+strings.Join(c.terms, "、"))
+	}
+	if c.street || c.district {
+		place := pl.district
+		if pl.street != "" && (c.street || !strings.HasPrefix(pl.street, pl.district)) {
+			place += pl.street
+		}
+		rs = append(rs, "地点："+place)
+	}
+	if c.votes > 0 {
+		rs = append(rs, fmt.Sprintf("相似历史案件 %d 件中 %d 件派往该部门", c.k, c.votes))
+	}
+	if c.fromModel && c.lp > math.Log(0.05) {
+		rs = append(rs, fmt.Sprintf("派单模型估计概率 %.0f%%", 100*math.Exp(c.lp)))
+	}
+	if c.returned > 0 {
+		what := matterKey(a)
+		if what == "" {
+			what = "此类"
+		}
+		rs = append(rs, fmt.Sprintf("注意：「%s」事项曾 %d 次被该部门退单", what, c.returned))
+	}
+	return rs
+}
+
+// matterKey is what a 退单 is remembered against: the finest matter the analysis gives.
+func matterKey(a *domain.Analysis) string {
+	if a == nil {
+		return ""
+	}
+	if a.Matter != "" {
+		return a.Matter
+	}
+	return a.Category
+}
+
+// Returned records that dept sent back (退单) a message with this analysis, so the pairing is
+// ranked lower from now on and flagged once it keeps happening. reason is kept by the caller's
+// case history; the router only counts.
+func (r *Router) Returned(dept string, a *domain.Analysis, reason string) {
+	_ = reason
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.returns[dept+"\x1f"+matterKey(a)]++
+}

@@ -1,0 +1,60 @@
+package route
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"minyi/domain"
+)
+
+// shanghaiPath is the routing evaluation set (train split only; see /work/shared/data/README.md).
+const shanghaiPath = "/work/shared/data/shanghai_petition/train.jsonl"
+
+// loadShanghai reads the letters with only the fields a router may see: id, title, body, time.
+func loadShanghai(tb testing.TB) []Labeled {
+	tb.Helper()
+	f, err := os.Open(filepath.Clean(shanghaiPath))
+	if err != nil {
+		tb.Skipf("shanghai petition data not available: %v", err)
+	}
+	tb.Cleanup(func() { f.Close() })
+	var out []Labeled
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var row struct {
+			ID, Title, Body, Time, Department string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			tb.Fatalf("parse %s: %v", shanghaiPath, err)
+		}
+		t, _ := time.Parse("2006-01-02", row.Time)
+		out = append(out, Labeled{
+			Item:       domain.Item{Source: "shanghai_petition", SourceID: row.ID, Channel: domain.ChannelMailbox, Title: row.Title, Body: row.Body, Time: t},
+			Department: row.Department,
+		})
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("read %s: %v", shanghaiPath, err)
+	}
+	return out
+}
+
+// folds splits rows into k deterministic folds by position (the file order is already by letter id).
+func folds(rows []Labeled, k int) [][2][]Labeled {
+	out := make([][2][]Labeled, k)
+	for f := range k {
+		for i, r := range rows {
+			if i%k == f {
+				out[f][1] = append(out[f][1], r)
+			} else {
+				out[f][0] = append(out[f][0], r)
+			}
+		}
+	}
+	return out
+}
