@@ -2,6 +2,7 @@ package index
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -10,6 +11,11 @@ import (
 // wholeWordBoost lifts records where a query word is one of the pipeline's gse words above records
 // that merely contain it inside a longer word (渣土 in 渣土车).
 const wholeWordBoost = 2.0
+
+// maxExactRun is the longest run of Chinese characters searched as one exact substring; longer
+// runs are split into the pipeline's words, each required somewhere in the text, since an
+// officer typing 小区停车收费 wants the records about both, not only that exact string.
+const maxExactRun = 4
 
 // compiler turns a parsed query into a bleve query and collects the literal strings to highlight.
 type compiler struct {
@@ -89,8 +95,8 @@ func (c *compiler) compile(n *node, positive bool) query.Query {
 	return nil
 }
 
-// term compiles free text: CJK runs are split into the pipeline's words, each of which must occur
-// as a substring; Latin/digit tokens must occur as tokens. Whole-word occurrences score higher.
+// term compiles free text: a CJK run of up to maxExactRun characters must occur as a substring,
+// longer runs are split into the pipeline's words, each of which must occur as a substring; Latin/digit tokens must occur as tokens. Whole-word occurrences score higher.
 func (c *compiler) term(text, field string, positive bool) query.Query {
 	var parts []query.Query
 	for _, run := range scriptRuns(text) {
@@ -104,7 +110,10 @@ func (c *compiler) term(text, field string, positive bool) query.Query {
 			})
 			continue
 		}
-		words := c.words(run.text)
+		words := []string{run.text}
+		if utf8.RuneCountInString(run.text) > maxExactRun {
+			words = c.words(run.text)
+		}
 		if positive {
 			c.needles = append(c.needles, run.text)
 			c.needles = append(c.needles, words...)
