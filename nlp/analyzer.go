@@ -22,7 +22,6 @@ type Analyzer struct {
 	idf         atomic.Pointer[IDF]
 	classifiers atomic.Pointer[Classifiers]
 	pool        sync.Pool // *scratch
-	commonLogP  float32   // a place alias this frequent as a word needs context
 }
 
 // Load builds the segmenter and gazetteer. With a cacheDir (e.g. <data>/cache) the compact
@@ -76,7 +75,6 @@ func loadAnalyzer(ctx context.Context, cacheDir string) (*Analyzer, error) {
 
 func newAnalyzer(d *dictionary) *Analyzer {
 	a := &Analyzer{dict: d, stop: parseWordSet(stopWordsText)}
-	a.commonLogP = d.minLogP + 5.7 // about 300 occurrences in the general corpus
 	a.pool.New = func() any { return new(scratch) }
 	return a
 }

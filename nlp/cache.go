@@ -6,15 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // cacheMagic opens every dictionary cache file; cacheFormat changes whenever the layout does.
 const (
 	cacheMagic  = "MYDICT\x00\x01"
-	cacheFormat = 3
+	cacheFormat = 4
 )
 
 // ErrCacheStale means the dictionary cache was written from other sources or by another
@@ -65,6 +67,15 @@ func (d *dictionary) encode(srcHash [32]byte) []byte {
 	for _, p := range d.posNames {
 		b = le.AppendUint16(b, uint16(len(p)))
 		b = append(b, p...)
+	}
+	b = le.AppendUint32(b, uint32(len(d.general)))
+	for _, w := range slices.Sorted(maps.Keys(d.general)) {
+		info := d.general[w]
+		b = le.AppendUint16(b, uint16(len(w)))
+		b = append(b, w...)
+		b = le.AppendUint32(b, math.Float32bits(info.freq))
+		b = append(b, byte(len(info.pos)))
+		b = append(b, info.pos...)
 	}
 	return le.AppendUint32(b, crc32.Checksum(b, crcTable))
 }
@@ -127,7 +138,29 @@ func decodeDictionary(b []byte, srcHash [32]byte) (*dictionary, error) {
 		d.posNames = append(d.posNames, string(p[2:2+l]))
 		p = p[2+l:]
 	}
-	if len(p) != 0 || np == 0 {
+	if len(p) < 4 || np == 0 {
+		return nil, ErrCacheCorrupt
+	}
+	ng := int(le.Uint32(p))
+	p = p[4:]
+	d.general = make(map[string]wordInfo, ng)
+	for i := 0; i < ng; i++ {
+		if len(p) < 2 || len(p) < 2+int(le.Uint16(p))+5 {
+			return nil, ErrCacheCorrupt
+		}
+		l := int(le.Uint16(p))
+		w := string(p[2 : 2+l])
+		p = p[2+l:]
+		info := wordInfo{freq: math.Float32frombits(le.Uint32(p))}
+		pl := int(p[4])
+		if len(p) < 5+pl {
+			return nil, ErrCacheCorrupt
+		}
+		info.pos = string(p[5 : 5+pl])
+		p = p[5+pl:]
+		d.general[w] = info
+	}
+	if len(p) != 0 {
 		return nil, ErrCacheCorrupt
 	}
 	for i, f := range d.first {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // dictEntry is one word offered to the dictionary builder.
@@ -25,9 +26,16 @@ type dictionary struct {
 	idf      []float32 // per node: IDF of the word ending here; 0 = unknown
 	pos      []uint8   // per node: index into posNames
 	posNames []string
-	minLogP  float32 // log probability of an unseen single rune
-	maxIDF   float32 // IDF of an unseen word
-	medIDF   float32 // IDF used for words without an IDF value
+	general  map[string]wordInfo // place names as the general dictionary had them, before Minyi lifted them
+	minLogP  float32             // log probability of an unseen single rune
+	maxIDF   float32             // IDF of an unseen word
+	medIDF   float32             // IDF used for words without an IDF value
+}
+
+// wordInfo is a word's frequency and part of speech in the general dictionary.
+type wordInfo struct {
+	freq float32
+	pos  string
 }
 
 // buildDictionary builds the trie. Later duplicates of a word replace its frequency only
@@ -205,11 +213,11 @@ func normRune(r rune) rune {
 }
 
 // Normalize returns s the way Minyi compares words: full-width ASCII folded to half-width,
-// Latin letters lower-cased. Token texts and Words are normalised this way.
+// Latin letters lower-cased, invalid UTF-8 bytes replaced by U+FFFD. Token texts and Words are normalised this way.
 func Normalize(s string) string {
 	need := false
 	for _, r := range s {
-		if normRune(r) != r {
+		if normRune(r) != r || r == utf8.RuneError {
 			need = true
 			break
 		}

@@ -1,6 +1,7 @@
 package nlp
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -53,6 +54,9 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 			name := buf.String()
 			opts := g.names[name]
 			if len(opts) == 0 {
+				if k == 1 && segs[i].re-segs[i].rs >= 4 && a.nameLike(segs[i]) {
+					hits = appendInnerPlaces(hits, g, sc, segs[i])
+				}
 				continue
 			}
 			hits = append(hits, placeHit{name: name, start: sc.off[segs[i].rs], end: sc.off[segs[i+k-1].re], opts: opts, chosen: -1})
@@ -96,6 +100,35 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 	return places, district, street
 }
 
+// nameLike reports a word the dictionary tags as a proper name, or does not know.
+func (a *Analyzer) nameLike(s seg) bool {
+	switch a.dict.posOf(s.node) {
+	case "ns", "nt", "nz", "":
+		return true
+	}
+	return false
+}
+
+// appendInnerPlaces finds place names inside one long word the dictionary keeps whole
+// (上海市浦东新区), longest first from the left.
+func appendInnerPlaces(hits []placeHit, g *Gazetteer, sc *scratch, s seg) []placeHit {
+	for i := s.rs; i < s.re-1; {
+		found := false
+		for j := min(s.re, i+g.maxLen); j >= i+2; j-- {
+			name := string(sc.runes[i:j])
+			if opts := g.names[name]; len(opts) > 0 {
+				hits = append(hits, placeHit{name: name, start: sc.off[i], end: sc.off[j], opts: opts, chosen: -1})
+				i, found = j, true
+				break
+			}
+		}
+		if !found {
+			i++
+		}
+	}
+	return hits
+}
+
 // depthOf returns how many path elements of place i reach down to the given level (or all).
 func depthOf(g *Gazetteer, i int, level string) int {
 	p := g.places[i].path
@@ -114,7 +147,7 @@ func (a *Analyzer) resolvePlaces(g *Gazetteer, hits []placeHit) {
 	var sure []int
 	for i := range hits {
 		h := &hits[i]
-		if len(h.opts) == 1 && !a.needsContext(h.name, h.opts[0]) {
+		if len(h.opts) == 1 && !a.needsContext(g, h.name, h.opts[0]) {
 			h.chosen = h.opts[0].place
 			sure = append(sure, h.chosen)
 		}
@@ -127,7 +160,7 @@ func (a *Analyzer) resolvePlaces(g *Gazetteer, hits []placeHit) {
 				continue
 			}
 			for _, o := range h.opts {
-				if slices.ContainsFunc(sure, func(s int) bool { return s != o.place && g.related(s, o.place) }) {
+				if slices.ContainsFunc(sure, func(s int) bool { return g.related(s, o.place) }) {
 					h.chosen = o.place
 					sure = append(sure, o.place)
 					changed = true
@@ -145,7 +178,7 @@ func (a *Analyzer) resolvePlaces(g *Gazetteer, hits []placeHit) {
 		}
 		full := true
 		for _, o := range h.opts {
-			full = full && !a.needsContext(h.name, o)
+			full = full && !a.needsContext(g, h.name, o)
 		}
 		if !full {
 			continue
@@ -163,26 +196,38 @@ func (a *Analyzer) resolvePlaces(g *Gazetteer, hits []placeHit) {
 	}
 }
 
+// commonFreq is the general-corpus frequency from which a place alias that is also a word
+// (江南, 江北, 中山) is taken for the word unless a parent place is mentioned.
+const commonFreq = 300
+
 // needsContext reports whether a name standing alone is too weak a sign of a place: an alias
-// marked "?" in the gazetteer, or an alias that is a common word of the general dictionary
-// (江南, 淡水) or is not a proper name there.
-func (a *Analyzer) needsContext(name string, n gazName) bool {
+// marked "?" in the gazetteer, or an alias of a district or street that the general
+// dictionary knows as an ordinary word (淡水, 花木) or as a frequent one (江南, 中山).
+// Canonical names and aliases of provinces and cities always count.
+func (a *Analyzer) needsContext(g *Gazetteer, name string, n gazName) bool {
 	if !n.alias {
 		return false
 	}
 	if n.ctx {
 		return true
 	}
-	node, ok := a.dict.lookup(name)
-	if !ok {
+	if l := g.places[n.place].level; l == LevelProvince || l == LevelCity {
 		return false
 	}
-	if a.dict.logp[node] > a.commonLogP && a.dict.posOf(node) != "ns" {
-		return true
+	info, ok := a.dict.general[name]
+	if !ok {
+		node, found := a.dict.lookup(name)
+		if !found {
+			return false
+		}
+		info = wordInfo{freq: float32(math.Exp(float64(a.dict.logp[node] - a.dict.minLogP))), pos: a.dict.posOf(node)}
 	}
-	switch a.dict.posOf(node) {
-	case "ns", "nr", "nz", "nt", "n", "":
-		return a.dict.logp[node] > a.commonLogP
+	if info.freq == 0 {
+		return false
+	}
+	switch info.pos {
+	case "ns", "nr", "nz", "nt", "j", "":
+		return info.freq >= commonFreq
 	}
 	return true
 }
@@ -193,8 +238,8 @@ func mostSpecific(g *Gazetteer, chosen []int) int {
 	best, bestScore, bestDepth := -1, -1, -1
 	for _, c := range chosen {
 		score := 0
-		for _, o := range chosen {
-			if o != c && g.related(o, c) {
+		for _, o := range chosen { // every mention counts, c's own included
+			if g.related(o, c) {
 				score++
 			}
 		}
@@ -205,6 +250,9 @@ func mostSpecific(g *Gazetteer, chosen []int) int {
 	}
 	return best
 }
+
+// adminSuffixes end the full names of administrative units, which never begin a road name.
+var adminSuffixes = []string{"省", "市", "区", "县", "镇", "乡", "街道", "村", "社区", "新区"}
 
 // roadSuffixes end road names; notRoads are ordinary words that end the same way.
 var roadSuffixes = []string{"大道", "大街", "路", "街", "巷"}
@@ -286,6 +334,12 @@ func (a *Analyzer) roadPart(sc *scratch, s seg) bool {
 	}
 	if s.node == 0 {
 		return s.re-s.rs == 1 && classOf(sc.runes[s.rs]) == classHan
+	}
+	w := string(sc.runes[s.rs:s.re])
+	for _, suf := range adminSuffixes {
+		if strings.HasSuffix(w, suf) && s.re-s.rs > 1 {
+			return false // 淡水街道 + 开城大道: the road is 开城大道
+		}
 	}
 	p := a.dict.posOf(s.node)
 	return strings.HasPrefix(p, "n") || p == "f" || p == "m" || p == "s" || p == "j"

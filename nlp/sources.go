@@ -52,6 +52,11 @@ func buildFromSources(places []string) (*dictionary, error) {
 		return nil, fmt.Errorf("load gse dictionary: %w", err)
 	}
 	idf := parseIDF(gse.ZhIdf)
+	isPlace := make(map[string]bool, len(places))
+	for _, p := range places {
+		isPlace[Normalize(p)] = true
+	}
+	general := make(map[string]wordInfo)
 	entries := make([]dictEntry, 0, len(seg.Dict.Tokens)+1000)
 	for i := range seg.Dict.Tokens {
 		t := &seg.Dict.Tokens[i]
@@ -60,8 +65,16 @@ func buildFromSources(places []string) (*dictionary, error) {
 			continue
 		}
 		entries = append(entries, dictEntry{word: w, freq: t.Freq(), pos: t.Pos(), idf: idf[w]})
+		if isPlace[w] {
+			general[w] = wordInfo{freq: float32(t.Freq()), pos: t.Pos()}
+		}
 	}
 	seg.Dict = nil
+	for w := range isPlace {
+		if _, ok := general[w]; !ok {
+			general[w] = wordInfo{} // not a word of the general dictionary
+		}
+	}
 	for _, e := range parseUserDict(userDictText) {
 		e.idf = idf[e.word]
 		entries = append(entries, e)
@@ -69,7 +82,9 @@ func buildFromSources(places []string) (*dictionary, error) {
 	for _, p := range places {
 		entries = append(entries, dictEntry{word: Normalize(p), freq: placeWordFreq, pos: "ns", idf: idf[p]})
 	}
-	return buildDictionary(entries), nil
+	d := buildDictionary(entries)
+	d.general = general
+	return d, nil
 }
 
 // parseUserDict reads "word [freq [pos]]" lines.
