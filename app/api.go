@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"minyi/domain"
+	"minyi/store"
+)
+
+// App is the set of methods the UI calls. Wails binds every exported method of App in the desktop
+// window, and `minyi serve` exposes the same methods as POST /api/<Method>. Each returns (T, error)
+// where the error's text is a sentence an officer understands; details go to the log.
+type App struct {
+	core *Core
+	ctx  func() context.Context
+}
+
+// NewApp returns the UI's view of core; ctx gives the context the UI's calls run under
+// (the window's lifetime in the desktop app, the server's in serve).
+func NewApp(core *Core, ctx func() context.Context) *App {
+	return &App{core: core, ctx: ctx}
+}
+
+// officerError is an error whose message is already fit for the officer.
+type officerError struct {
+	msg string
+	err error
+}
+
+func (e *officerError) Error() string { return e.msg }
+func (e *officerError) Unwrap() error { return e.err }
+
+// fail logs err with the operation and returns a message the officer can act on.
+func (a *App) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	a.core.Log.Error(op, "err", err)
+	var oe *officerError
+	if errors.As(err, &oe) {
+		return oe
+	}
+	msg := "操作失败：" + op
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		msg = "未找到该记录"
+	case errors.Is(err, ErrBadDate):
+		msg = "日期格式不对，请按 2024-01-31 的格式填写"
+	case errors.Is(err, context.Canceled):
+		msg = "操作已取消"
+	default:
+		if s := err.Error(); containsHan(s) {
+			// Our own errors are written in Chinese; show the first clause.
+			msg = fmt.Sprintf("%s：%s", op, firstClause(s))
+		}
+	}
+	return &officerError{msg: msg, err: err}
+}
+
+func containsHan(s string) bool {
+	for _, r := range s {
+		if r >= 0x4e00 && r <= 0x9fff {
+			return true
+		}
+	}
+	return false
+}
+
+// firstClause drops the technical wrapping prefixes ("open store x: ") before the Chinese text.
+func firstClause(s string) string {
+	parts := strings.Split(s, ": ")
+	for _, p := range parts {
+		if containsHan(p) {
+			return p
+		}
+	}
+	return s
+}
+
+// Inbox lists the worklist.
+func (a *App) Inbox(q InboxQuery) (Page, error) {
+	p, err := a.core.Inbox(a.ctx(), q)
+	if err == nil {
+		a.core.Log.Info("inbox", "total", p.Total)
+	}
+	return p, a.fail("读取收件箱", err)
+}
+
+// Search runs a search.
+func (a *App) Search(q SearchQuery) (SearchResult, error) {
+	r, err := a.core.Search(a.ctx(), q)
+	if err == nil {
+		a.core.Log.Info("search", "query", q.Query, "total", r.Total, "took_ms", r.TookMS)
+	}
+	return r, a.fail("检索", err)
+}
+
+// Get opens one message.
+func (a *App) Get(id string) (RecordView, error) {
+	v, err := a.core.Get(a.ctx(), id)
+	return v, a.fail("打开记录 "+id, err)
+}
+
+// Dashboard summarises public opinion over the last days.
+func (a *App) Dashboard(days int) (Dashboard, error) {
+	d, err := a.core.Dashboard(a.ctx(), days)
+	return d, a.fail("统计舆情", err)
+}
+
+// Status reports counts and banners.
+func (a *App) Status() (Status, error) {
+	s, err := a.core.StatusInfo(a.ctx())
+	return s, a.fail("读取状态", err)
+}
+
+// LoadDemo loads the built-in demo data.
+func (a *App) LoadDemo() (ImportResult, error) {
+	r, err := a.core.LoadDemo(a.ctx())
+	return r, a.fail("载入演示数据", err)
+}
+
+// actor is who the console records as acting; one officer per desktop session.
+const actor = "值班员"
+
+// Act applies a lifecycle action (受理, 派单 with to = department, 签收, 办理, 答复, 回访 with
+// to = 满意/基本满意/不满意, 办结, 退单, 延期申请, 延期批准, 督办, 重办, 不予受理) to a case.
+func (a *App) Act(id, action, to, reason string) (*domain.Record, error) {
+	r, err := a.core.Act(a.ctx(), id, action, to, reason, actor)
+	if err == nil {
+		a.core.Log.Info("act", "id", id, "action", action, "to", to)
+	}
+	return r, a.fail(action, err)
+}
+
+// Departments lists the department directory.
+func (a *App) Departments() ([]DepartmentView, error) {
+	return a.core.Departments(), nil
+}

@@ -1,0 +1,92 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+
+	"minyi/demo"
+	"minyi/domain"
+	"minyi/feed"
+)
+
+// maxFileErrors bounds the per-line errors an import reports, so a wholly broken file does not
+// produce a reply bigger than the file.
+const maxFileErrors = 200
+
+// Import reads .jsonl, .csv and .xlsx files through the pipeline. Rows are committed in batches;
+// after each committed batch progress (if not nil) is told how many rows are durable so far, so a
+// crash never loses a row that was reported. A broken file is reported and the others go on.
+func (c *Core) Import(ctx context.Context, paths []string, progress func(committed int)) (ImportResult, error) {
+	res := ImportResult{Errors: []RowError{}}
+	committed := 0
+	for _, path := range paths {
+		batch := make([]domain.Item, 0, batchSize)
+		flush := func() error {
+			if len(batch) == 0 {
+				return nil
+			}
+			out, err := c.Ingest(ctx, batch)
+			for _, o := range out {
+				if o.Duplicate {
+					res.Duplicate++
+				} else {
+					res.New++
+				}
+			}
+			committed += len(out)
+			batch = batch[:0]
+			if err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(committed)
+			}
+			return nil
+		}
+		stats, err := feed.ReadFile(ctx, path, feed.ReadOptions{Source: filepath.Base(path)}, func(line int, it domain.Item) error {
+			batch = append(batch, it)
+			if len(batch) == batchSize {
+				return flush()
+			}
+			return nil
+		})
+		if err == nil {
+			err = flush()
+		}
+		res.Read += stats.Read + stats.Rejected // every row seen, good or refused
+		res.Rejected += stats.Rejected
+		for _, e := range stats.Errors {
+			if len(res.Errors) < maxFileErrors {
+				res.Errors = append(res.Errors, RowError{File: filepath.Base(path), Line: e.Line, Error: e.Error})
+			}
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return res, ctx.Err()
+			}
+			// The whole file is unreadable (not an xlsx, missing …): report it and go on.
+			res.Errors = append(res.Errors, RowError{File: filepath.Base(path), Error: err.Error()})
+			c.Log.Warn("import file failed", "file", path, "err", err)
+		}
+	}
+	return res, nil
+}
+
+// LoadDemo loads the built-in demo messages (idempotent: a second load finds them all duplicates).
+func (c *Core) LoadDemo(ctx context.Context) (ImportResult, error) {
+	items, err := demo.Items(c.Now())
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("load demo data: %w", err)
+	}
+	out, err := c.Ingest(ctx, items)
+	res := ImportResult{Read: len(items), Errors: []RowError{}}
+	for _, o := range out {
+		if o.Duplicate {
+			res.Duplicate++
+		} else {
+			res.New++
+		}
+	}
+	return res, err
+}

@@ -1,0 +1,246 @@
+// Command minyi is Minyi (民意), the console in which city-government staff hear the public.
+// One binary has three faces: the desktop window (built with -tags desktop,production), a
+// headless CLI, and `serve`, the same frontend over HTTP on loopback. This file wires every
+// package together; it is the only place that knows them all.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"time"
+
+	"minyi/app"
+	"minyi/casework"
+	"minyi/index"
+	"minyi/nlp"
+	"minyi/route"
+	"minyi/store"
+)
+
+// version is set at release build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+const usage = `民意 Minyi — 政务民意工作台
+
+用法: minyi [--data DIR] [COMMAND]
+  (none)        desktop console (desktop build); the headless build says to use ` + "`serve`" + `
+  serve         [--addr 127.0.0.1:8686] [--demo]
+  demo          load the demo data set
+  import FILE…  .jsonl, .csv, .xlsx → one JSON line {"read":N,"new":N,"duplicate":N,"rejected":N,"errors":[…]}
+  search        [--json] [--limit N] [--offset N] [--category C] [--department D] [--status S]
+                [--since YYYY-MM-DD] [--until YYYY-MM-DD] QUERY
+  show ID       [--json]
+  reindex | backup FILE | restore FILE
+
+数据目录: --data DIR，否则 $MINYI_DATA，否则用户数据目录下的 minyi。
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitError carries the exit code with the one line the user reads.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usageErr(format string, a ...any) error {
+	return &exitError{code: 2, msg: fmt.Sprintf(format, a...) + "（运行 minyi help 查看用法）"}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	global := flag.NewFlagSet("minyi", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	dataDir := global.String("data", "", "数据目录")
+	if err := global.Parse(args); err != nil {
+		fmt.Fprintln(stderr, usageErr("参数错误：%v", err))
+		return 2
+	}
+	rest := global.Args()
+	cmd := ""
+	if len(rest) > 0 {
+		cmd, rest = rest[0], rest[1:]
+	}
+	env := &cliEnv{ctx: ctx, stdout: stdout, stderr: stderr, dataDir: resolveDataDir(*dataDir)}
+	var err error
+	switch cmd {
+	case "":
+		err = runDesktop(env)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	case "version":
+		fmt.Fprintln(stdout, version)
+	case "serve":
+		err = cmdServe(env, rest)
+	case "demo":
+		err = cmdDemo(env, rest)
+	case "import":
+		err = cmdImport(env, rest)
+	case "search":
+		err = cmdSearch(env, rest)
+	case "show":
+		err = cmdShow(env, rest)
+	case "reindex":
+		err = cmdReindex(env, rest)
+	case "backup":
+		err = cmdBackup(env, rest)
+	case "restore":
+		err = cmdRestore(env, rest)
+	default:
+		err = usageErr("未知命令 %q", cmd)
+	}
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		fmt.Fprintln(stderr, "错误："+ee.msg)
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "错误："+explain(err, env.dataDir))
+	return 1
+}
+
+// explain turns an error into one line saying what went wrong and what to do.
+func explain(err error, dataDir string) string {
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return fmt.Sprintf("数据目录 %s 正被另一个民意进程使用。请先关闭它，或用 --data 指定其他目录。", dataDir)
+	case errors.Is(err, store.ErrNotFound):
+		return "未找到该记录，请检查编号（如 M000123）。"
+	case errors.Is(err, context.Canceled):
+		return "已中断。已提交的数据不受影响。"
+	}
+	return err.Error()
+}
+
+// resolveDataDir picks --data, then $MINYI_DATA, then the user's data directory + /minyi.
+func resolveDataDir(flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if v := os.Getenv("MINYI_DATA"); v != "" {
+		return v
+	}
+	base := os.Getenv("XDG_DATA_HOME")
+	switch {
+	case base != "":
+	case runtime.GOOS == "windows":
+		base = os.Getenv("LocalAppData")
+	case runtime.GOOS == "darwin":
+		if home, err := os.UserHomeDir(); err == nil {
+			base = filepath.Join(home, "Library", "Application Support")
+		}
+	default:
+		if home, err := os.UserHomeDir(); err == nil {
+			base = filepath.Join(home, ".local", "share")
+		}
+	}
+	if base == "" {
+		base = "."
+	}
+	return filepath.Join(base, "minyi")
+}
+
+// cliEnv is what every command gets: the context, the streams and the data directory.
+type cliEnv struct {
+	ctx            context.Context
+	stdout, stderr io.Writer
+	dataDir        string
+	verbose        bool
+}
+
+// parts are the opened pieces of one running Minyi.
+type parts struct {
+	store *store.Store
+	index *index.Index
+	nlp   *nlp.Analyzer
+	core  *app.Core
+	log   *slog.Logger
+}
+
+func (p *parts) Close() {
+	if p.index != nil {
+		p.index.Close()
+	}
+	if p.store != nil {
+		p.store.Close()
+	}
+}
+
+func (e *cliEnv) dbPath() string     { return filepath.Join(e.dataDir, "minyi.db") }
+func (e *cliEnv) indexPath() string  { return filepath.Join(e.dataDir, "index") }
+func (e *cliEnv) socketPath() string { return filepath.Join(e.dataDir, "minyi.sock") }
+
+// open opens the store (taking the directory's lock first, so a second process fails fast),
+// loads the NLP models, opens the index (rebuilding it if corrupt) and indexes whatever the
+// store has that the index lacks.
+func (e *cliEnv) open(level slog.Level) (*parts, error) {
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	if err := os.MkdirAll(e.dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("无法创建数据目录 %s：%w", e.dataDir, err)
+	}
+	p := &parts{log: log}
+	var err error
+	if p.store, err = store.Open(e.ctx, e.dbPath()); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if p.nlp, err = nlp.Load(e.ctx, filepath.Join(e.dataDir, "cache")); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("加载中文分词与模型失败：%w", err)
+	}
+	log.Debug("nlp loaded", "took", time.Since(start))
+	if p.index, err = openIndex(e.ctx, e.indexPath(), p.nlp, log); err != nil {
+		p.Close()
+		return nil, err
+	}
+	dir := route.DefaultDirectory()
+	router := route.New(dir, route.DefaultRules())
+	cal, err := casework.LoadCalendar(e.ctx, filepath.Join(e.dataDir, casework.CalendarFile))
+	if err != nil {
+		p.Close()
+		return nil, fmt.Errorf("读取节假日日历失败：%w", err)
+	}
+	p.core = app.New(app.Deps{
+		DataDir: e.dataDir, Store: p.store, Index: p.index, NLP: p.nlp, Router: router, Calendar: cal, Directory: dir,
+		Log: log, Version: version,
+	})
+	if _, err := p.core.CatchUp(e.ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("补建检索索引失败：%w", err)
+	}
+	return p, nil
+}
+
+// openIndex opens the index, and starts a fresh one when it is corrupt: it is derived data and
+// the store rebuilds it.
+func openIndex(ctx context.Context, dir string, seg index.Segmenter, log *slog.Logger) (*index.Index, error) {
+	ix, err := index.Open(ctx, dir, seg)
+	if errors.Is(err, index.ErrCorrupt) {
+		log.Warn("search index is corrupt; rebuilding from the store", "dir", dir, "err", err)
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, fmt.Errorf("remove corrupt index %s: %w", dir, err)
+		}
+		ix, err = index.Open(ctx, dir, seg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("打开检索索引失败：%w", err)
+	}
+	return ix, nil
+}
