@@ -40,8 +40,8 @@ func runDesktop(env *cliEnv) error {
 		AssetServer: &assetserver.Options{
 			Assets: dist,
 		},
-		OnStartup: func(c context.Context) { winCtx = c },
+		OnStartup:  func(c context.Context) { winCtx = c },
 		OnShutdown: func(context.Context) { cancel() },
-		Bind:      []any{ui},
+		Bind:       []any{ui},
 	})
 }

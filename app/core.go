@@ -42,8 +42,8 @@ type Deps struct {
 	// Directory lists the departments cases are dispatched to.
 	Directory *route.Directory
 	Log       *slog.Logger
-	Now     func() time.Time // the clock; tests fake it
-	Version string
+	Now       func() time.Time // the clock; tests fake it
+	Version   string
 }
 
 // Core runs the pipeline and answers queries. It is safe for concurrent use.

@@ -292,23 +292,43 @@ func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options) ([]
 		order[t] = t
 	}
 	rng := rand.New(rand.NewPCG(uint64(opt.Seed), uint64(pos)+0x9e3779b97f4a7c15))
+	// Shrinking as in LIBLINEAR: rows whose alpha sits at a bound with a
+	// gradient pointing outward leave the active set until convergence is
+	// checked on all rows again.
+	active := n
+	pgMaxOld, pgMinOld := math.Inf(1), math.Inf(-1)
 	for range opt.MaxEpochs {
-		rng.Shuffle(n, func(a, c int) { order[a], order[c] = order[c], order[a] })
+		rng.Shuffle(active, func(a, c int) { order[a], order[c] = order[c], order[a] })
 		pgMax, pgMin := math.Inf(-1), math.Inf(1)
-		for _, t := range order {
+		for s := 0; s < active; s++ {
+			t := order[s]
 			i := rows[t]
 			lo, hi := d.rowPtr[i], d.rowPtr[i+1]
-			s := b
+			sc := b
 			for k := lo; k < hi; k++ {
-				s += w[d.idx[k]] * x(k)
+				sc += w[d.idx[k]] * x(k)
 			}
-			g := y[t]*s - 1 + diag[t]*alpha[t]
-			pg := g
+			g := y[t]*sc - 1 + diag[t]*alpha[t]
+			pg := 0.0
 			switch {
 			case alpha[t] == 0:
+				if g > pgMaxOld {
+					active--
+					order[s], order[active] = order[active], order[s]
+					s--
+					continue
+				}
 				pg = min(g, 0)
 			case alpha[t] >= upper[t]:
+				if g < pgMinOld {
+					active--
+					order[s], order[active] = order[active], order[s]
+					s--
+					continue
+				}
 				pg = max(g, 0)
+			default:
+				pg = g
 			}
 			pgMax, pgMin = max(pgMax, pg), min(pgMin, pg)
 			if math.Abs(pg) < 1e-12 {
@@ -326,7 +346,19 @@ func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options) ([]
 			b += delta
 		}
 		if pgMax-pgMin <= opt.Tol {
-			break
+			if active == n {
+				break
+			}
+			active = n
+			pgMaxOld, pgMinOld = math.Inf(1), math.Inf(-1)
+			continue
+		}
+		pgMaxOld, pgMinOld = pgMax, pgMin
+		if pgMaxOld <= 0 {
+			pgMaxOld = math.Inf(1)
+		}
+		if pgMinOld >= 0 {
+			pgMinOld = math.Inf(-1)
 		}
 	}
 	if r != nil {
