@@ -276,18 +276,53 @@ func (f *Fetcher) once(ctx context.Context, u *url.URL, lim limits, cond *State)
 	if resp.ContentLength > lim.maxBytes {
 		return out, tooLarge
 	}
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
+	body, err := readLimited(resp.Body, resp.ContentLength, lim.maxBytes)
+	if errors.Is(err, ErrTooLarge) {
+		return out, tooLarge
 	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, lim.maxBytes+1))
 	if err != nil {
 		return out, f.transportError(ctx, actx, u, lim, err)
 	}
-	if n > lim.maxBytes {
-		return out, tooLarge
+	out.body, out.encoding = toUTF8(body, out.contentType)
+	return out, nil
+}
+
+// readLimited reads a body of at most max bytes. With a Content-Length it reads into one
+// buffer of that size; without, it collects 64 KB blocks and joins them at the end, so refusing
+// an endless body allocates about max bytes, not the doubling growth of a bytes.Buffer.
+func readLimited(r io.Reader, length, max int64) ([]byte, error) {
+	if length >= 0 && length <= max {
+		buf := make([]byte, length+1) // +1 catches a server sending more than it announced
+		n, err := io.ReadFull(r, buf)
+		switch {
+		case err == nil:
+			return nil, ErrTooLarge
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			return buf[:n], nil
+		}
+		return nil, err
 	}
-	out.body, out.encoding = toUTF8(buf.Bytes(), out.contentType)
+	var blocks [][]byte
+	var total int64
+	for {
+		block := make([]byte, 64<<10)
+		n, err := io.ReadFull(r, block)
+		total += int64(n)
+		if total > max {
+			return nil, ErrTooLarge
+		}
+		blocks = append(blocks, block[:n])
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]byte, 0, total)
+	for _, b := range blocks {
+		out = append(out, b...)
+	}
 	return out, nil
 }
 
