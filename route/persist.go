@@ -31,8 +31,9 @@ type savedRouter struct {
 
 // returnCount is one 退单 table entry.
 type returnCount struct {
-	Key string
-	N   int
+	Key    string
+	N      int
+	Reason string
 }
 
 // MarshalBinary saves the learned model, the similar-case index and the 退单 table.
@@ -41,7 +42,7 @@ func (r *Router) MarshalBinary() ([]byte, error) {
 	defer r.mu.RUnlock()
 	s := savedRouter{Names: r.names}
 	for k, n := range r.returns {
-		s.Returns = append(s.Returns, returnCount{Key: k, N: n})
+		s.Returns = append(s.Returns, returnCount{Key: k, N: n, Reason: r.why[k]})
 	}
 	sort.Slice(s.Returns, func(i, j int) bool { return s.Returns[i].Key < s.Returns[j].Key })
 	if r.model != nil {
@@ -115,12 +116,16 @@ func (r *Router) UnmarshalBinary(b []byte) error {
 		knn.build()
 	}
 	returns := make(map[string]int, len(s.Returns))
+	why := make(map[string]string, len(s.Returns))
 	for _, rc := range s.Returns {
 		returns[rc.Key] = rc.N
+		if rc.Reason != "" {
+			why[rc.Key] = rc.Reason
+		}
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.setNames(s.Names)
-	r.model, r.knn, r.returns = model, knn, returns
+	r.model, r.knn, r.returns, r.why = model, knn, returns, why
 	return nil
 }

@@ -66,7 +66,8 @@ type Router struct {
 	names   []string            // department names seen in history, for rebuilding places on load
 	model   *learn.Model
 	knn     *knnIndex
-	returns map[string]int // dept + "\x1f" + matter key → times returned
+	returns map[string]int    // dept + "\x1f" + matter key → times returned
+	why     map[string]string // same key → the latest return reason, shown to the officer
 }
 
 // New returns a router over a directory and rules (either may be nil) with DefaultOptions.
@@ -77,7 +78,7 @@ func New(dir *Directory, rules *Rules) *Router {
 
 // NewWithOptions is New with explicit options (evaluation and tuning).
 func NewWithOptions(dir *Directory, rules *Rules, opt Options) *Router {
-	r := &Router{dir: dir, rules: rules, opt: opt, returns: map[string]int{}}
+	r := &Router{dir: dir, rules: rules, opt: opt, returns: map[string]int{}, why: map[string]string{}}
 	r.setNames(nil)
 	return r
 }
@@ -203,6 +204,7 @@ type cand struct {
 	rule                 float64 // strongest rule strength, 0..1
 	rules, terms         []string
 	returned             int
+	returnWhy            string
 	fromModel, fromRules bool
 }
 
@@ -290,6 +292,7 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			c.street = true
 		}
 		c.returned = r.returns[c.dept+"\x1f"+key]
+		c.returnWhy = r.why[c.dept+"\x1f"+key]
 	}
 	return order, pl, rest
 }
@@ -408,7 +411,11 @@ func (r *Router) reasons(c *cand, pl found, a *domain.Analysis) []string {
 		if what == "" {
 			what = "此类"
 		}
-		rs = append(rs, fmt.Sprintf("注意：「%s」事项曾 %d 次被该部门退单", what, c.returned))
+		msg := fmt.Sprintf("注意：「%s」事项曾 %d 次被该部门退单", what, c.returned)
+		if c.returnWhy != "" {
+			msg += "（最近原因：" + c.returnWhy + "）"
+		}
+		rs = append(rs, msg)
 	}
 	return rs
 }
@@ -425,11 +432,14 @@ func matterKey(a *domain.Analysis) string {
 }
 
 // Returned records that dept sent back (退单) a message with this analysis, so the pairing is
-// ranked lower from now on and flagged once it keeps happening. reason is kept by the caller's
-// case history; the router only counts.
+// ranked lower from now on and flagged once it keeps happening (Options.FlagAfter). The latest
+// reason is shown with the warning.
 func (r *Router) Returned(dept string, a *domain.Analysis, reason string) {
-	_ = reason
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.returns[dept+"\x1f"+matterKey(a)]++
+	key := dept + "\x1f" + matterKey(a)
+	r.returns[key]++
+	if reason = strings.TrimSpace(reason); reason != "" {
+		r.why[key] = reason
+	}
 }

@@ -226,7 +226,7 @@ func TestReturnedLowersAndFlags(t *testing.T) {
 		if s.Confidence >= before[0].Confidence {
 			t.Errorf("confidence %v not lowered from %v", s.Confidence, before[0].Confidence)
 		}
-		if !strings.Contains(strings.Join(s.Reasons, "；"), "退单") {
+		if !strings.Contains(strings.Join(s.Reasons, "；"), "退单（最近原因：非本单位职责）") {
 			t.Errorf("reasons %v do not mention the returns", s.Reasons)
 		}
 	}
