@@ -77,9 +77,6 @@ func ParseFeed(body []byte) ([]domain.Item, error) {
 		}
 		return nil, newUserError("XML 格式错误："+clip(err.Error(), 120), ErrMalformed, err)
 	}
-	if err := truncatedXML(trimmed, feed.FeedType); err != nil {
-		return nil, err
-	}
 	out := make([]domain.Item, 0, len(feed.Items))
 	for _, fi := range feed.Items {
 		it := domain.Item{
@@ -131,32 +128,6 @@ func feedTime(s string, parsed *time.Time) time.Time {
 		return *parsed
 	}
 	return time.Time{}
-}
-
-// truncatedXML catches a feed cut off mid-way, which the lenient XML parser accepts: the
-// root element must be closed.
-func truncatedXML(b []byte, feedType string) error {
-	if len(b) == 0 || b[0] != '<' {
-		return nil
-	}
-	end := bytes.TrimRight(b, " \t\r\n\x00")
-	var closers []string
-	switch feedType {
-	case "rss":
-		closers = []string{"</rss>", "</rdf:RDF>", "</RDF>", "</rdf>"}
-	case "atom":
-		closers = []string{"</feed>"}
-	default:
-		return nil
-	}
-	tail := string(end[max(0, len(end)-64):])
-	for _, c := range closers {
-		if strings.HasSuffix(strings.ToLower(tail), strings.ToLower(c)) {
-			return nil
-		}
-	}
-	line := bytes.Count(b, []byte("\n")) + 1
-	return newUserError(fmt.Sprintf("XML 格式错误：第 %d 行，文件不完整（可能被截断）", line), ErrMalformed)
 }
 
 // bareAmpRE finds an & that does not start an entity or character reference.
