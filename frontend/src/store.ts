@@ -74,7 +74,7 @@ export async function loadDepartments(): Promise<string[]> {
   }
   if (names.length === 0) {
     try {
-      const r = await api.search({ query: '', limit: 0 })
+      const r = await api.search({ query: '', limit: 1 })
       names = Object.entries(r.facets?.department ?? {}).sort((a, b) => b[1] - a[1]).map(([n]) => n)
     } catch {
       names = []
