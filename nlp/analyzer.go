@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"minyi/domain"
 )
@@ -22,6 +23,7 @@ type Analyzer struct {
 	idf         atomic.Pointer[IDF]
 	classifiers atomic.Pointer[Classifiers]
 	pool        sync.Pool // *scratch
+	phrases     *phraseSet
 }
 
 // Load builds the segmenter and gazetteer. With a cacheDir (e.g. <data>/cache) the compact
@@ -76,6 +78,7 @@ func loadAnalyzer(ctx context.Context, cacheDir string) (*Analyzer, error) {
 func newAnalyzer(d *dictionary) *Analyzer {
 	a := &Analyzer{dict: d, stop: parseWordSet(stopWordsText)}
 	a.pool.New = func() any { return new(scratch) }
+	a.phrases = newPhraseSet()
 	return a
 }
 
@@ -121,8 +124,9 @@ func (a *Analyzer) Segment(text string) []domain.Token {
 	sc := a.pool.Get().(*scratch)
 	defer a.pool.Put(sc)
 	segs := a.dict.cut(text, sc)
+	texts := sc.fillTexts(segs)
 	out := make([]domain.Token, 0, len(segs)+len(segs)/4)
-	for _, s := range segs {
+	for k, s := range segs {
 		if s.kind == kindSpace {
 			continue
 		}
@@ -130,7 +134,7 @@ func (a *Analyzer) Segment(text string) []domain.Token {
 			out = a.appendSubwords(out, sc, s)
 		}
 		out = append(out, domain.Token{
-			Text:  string(sc.runes[s.rs:s.re]),
+			Text:  texts[k],
 			Start: sc.off[s.rs],
 			End:   sc.off[s.re],
 			Pos:   a.posOf(s),
@@ -162,16 +166,17 @@ func (a *Analyzer) appendSubwords(out []domain.Token, sc *scratch, s seg) []doma
 func (a *Analyzer) Words(text string) []string {
 	sc := a.pool.Get().(*scratch)
 	defer a.pool.Put(sc)
-	return a.words(sc, a.dict.cut(text, sc))
+	segs := a.dict.cut(text, sc)
+	return a.words(segs, sc.fillTexts(segs))
 }
 
-func (a *Analyzer) words(sc *scratch, segs []seg) []string {
+func (a *Analyzer) words(segs []seg, texts []string) []string {
 	out := make([]string, 0, len(segs))
-	for _, s := range segs {
+	for k, s := range segs {
 		if s.kind == kindSpace || s.kind == kindPunct {
 			continue
 		}
-		w := string(sc.runes[s.rs:s.re])
+		w := texts[k]
 		if a.stop[w] {
 			continue
 		}
@@ -188,13 +193,12 @@ func (a *Analyzer) Analyze(title, body string) domain.Analysis {
 	sc := a.pool.Get().(*scratch)
 	defer a.pool.Put(sc)
 	segs := a.dict.cut(text, sc)
+	texts := sc.fillTexts(segs)
 	var an domain.Analysis
-	an.Words = a.words(sc, segs)
+	an.Words = a.words(segs, texts)
 	an.Places, an.District, an.Street = a.findPlaces(text, sc, segs)
 	an.Keywords = a.keywords(sc, segs, len(title), defaultKeywords)
-	norm := Normalize(text)
-	an.UrgencyCues, an.Priority = urgency(norm)
-	an.Matter = matterOf(Normalize(title), norm)
+	an.UrgencyCues, an.Priority, an.Matter = a.phrases.scan(sc.runes, utf8.RuneCountInString(title))
 	if c := a.classifiers.Load(); c != nil {
 		c.Apply(text, an.Words, &an)
 	}

@@ -147,10 +147,8 @@ func lessRunes(a, b []rune) bool {
 
 // child returns the child of node n along rune r, or 0.
 func (d *dictionary) child(n uint32, r rune) uint32 {
-	if n == 0 {
-		if r < 1<<16 {
-			return d.root[r]
-		}
+	if n == 0 && r >= 0 && r < 1<<16 {
+		return d.root[r]
 	}
 	lo, hi := int(d.first[n]), int(d.first[n+1])
 	for lo < hi {

@@ -44,7 +44,8 @@ type gazName struct {
 type Gazetteer struct {
 	places []gazPlace
 	names  map[string][]gazName
-	maxLen int // longest name in runes
+	maxLen int           // longest name in runes
+	first  map[rune]bool // first runes of all names, to skip most words at once
 }
 
 // LoadGazetteer reads a gazetteer in the TSV form of data/gazetteer.tsv: level, canonical
@@ -52,7 +53,7 @@ type Gazetteer struct {
 // of an alias that is also an ordinary word). Lines starting with "#" are comments.
 // Parents must come before their children.
 func LoadGazetteer(r io.Reader) (*Gazetteer, error) {
-	g := &Gazetteer{names: make(map[string][]gazName)}
+	g := &Gazetteer{names: make(map[string][]gazName), first: make(map[rune]bool)}
 	byPath := make(map[string]int)
 	sc := bufio.NewScanner(r)
 	line := 0
@@ -103,6 +104,10 @@ func LoadGazetteer(r io.Reader) (*Gazetteer, error) {
 func (g *Gazetteer) addName(name string, n gazName) {
 	name = Normalize(name)
 	g.names[name] = append(g.names[name], n)
+	for _, r := range name {
+		g.first[r] = true
+		break
+	}
 	if l := len([]rune(name)); l > g.maxLen {
 		g.maxLen = l
 	}

@@ -2,10 +2,12 @@ package nlp
 
 import (
 	"bufio"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -120,11 +122,11 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 	custom := a.idf.Load()
 	idx := make(map[string]int, len(segs))
 	var list []kw
-	for _, s := range segs {
+	for k, s := range segs {
 		if (s.kind != kindWord && s.kind != kindLatin) || s.re-s.rs < 2 {
 			continue
 		}
-		w := string(sc.runes[s.rs:s.re])
+		w := sc.texts[k]
 		if a.stop[w] {
 			continue
 		}
@@ -144,7 +146,7 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 		}
 		list[i].tf += tf
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].tf*list[i].idf > list[j].tf*list[j].idf })
+	slices.SortStableFunc(list, func(x, y kw) int { return cmp.Compare(y.tf*y.idf, x.tf*x.idf) })
 	out := make([]string, 0, min(n, len(list)))
 	for _, k := range list[:min(n, len(list))] {
 		out = append(out, k.w)

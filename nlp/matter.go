@@ -1,7 +1,5 @@
 package nlp
 
-import "strings"
-
 // matterRule names a finer urban-management matter type and the phrases that point to it.
 type matterRule struct {
 	matter  string
@@ -35,24 +33,4 @@ var matterRules = []matterRule{
 	{"拆迁征收", []string{"拆迁", "征收", "征地", "补偿款", "安置"}},
 	{"欠薪", []string{"欠薪", "拖欠工资", "讨薪", "工资"}},
 	{"加装电梯", []string{"加装电梯"}},
-}
-
-// matterOf applies matterRules to a normalised title and text; "" when nothing matches.
-func matterOf(title, text string) string {
-	best, bestScore := "", 0
-	for _, r := range matterRules {
-		score := 0
-		for _, p := range r.phrases {
-			if strings.Contains(text, p) {
-				score++
-				if strings.Contains(title, p) {
-					score++
-				}
-			}
-		}
-		if score > bestScore {
-			best, bestScore = r.matter, score
-		}
-	}
-	return best
 }

@@ -31,8 +31,15 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 	}
 	var hits []placeHit
 	var buf strings.Builder
+	texts := sc.texts
 	for i := 0; i < len(segs); i++ {
 		if segs[i].kind != kindWord {
+			continue
+		}
+		if !g.first[sc.runes[segs[i].rs]] {
+			if segs[i].re-segs[i].rs >= 4 && a.nameLike(segs[i]) {
+				hits = appendInnerPlaces(hits, g, sc, segs[i])
+			}
 			continue
 		}
 		matched := false
@@ -44,14 +51,17 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 					break
 				}
 			}
-			if !ok || sc.runes[segs[i+k-1].re-1] == 0 || segs[i+k-1].re-segs[i].rs > g.maxLen {
+			if !ok || segs[i+k-1].re-segs[i].rs > g.maxLen {
 				continue
 			}
-			buf.Reset()
-			for _, r := range sc.runes[segs[i].rs:segs[i+k-1].re] {
-				buf.WriteRune(r)
+			name := texts[i]
+			if k > 1 {
+				buf.Reset()
+				for _, t := range texts[i : i+k] {
+					buf.WriteString(t)
+				}
+				name = buf.String()
 			}
-			name := buf.String()
 			opts := g.names[name]
 			if len(opts) == 0 {
 				if k == 1 && segs[i].re-segs[i].rs >= 4 && a.nameLike(segs[i]) {

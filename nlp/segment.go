@@ -3,6 +3,7 @@ package nlp
 import (
 	"math"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Token kinds the segmenter tells apart; only words and numbers carry meaning for search.
@@ -28,6 +29,23 @@ type scratch struct {
 	route []float32 // best log probability from a rune to the end of its block
 	next  []int32   // end of the best first word from a rune
 	segs  []seg
+	chg   []int32  // chg[i]: how many of the first i runes normalisation changed
+	src   string   // the text being cut
+	texts []string // normalised text of each seg, filled by fillTexts
+}
+
+// fillTexts sets sc.texts[i] to the normalised text of segs[i], slicing the source text
+// without allocating wherever normalisation changed nothing.
+func (sc *scratch) fillTexts(segs []seg) []string {
+	sc.texts = sc.texts[:0]
+	for _, s := range segs {
+		if sc.chg[s.re] == sc.chg[s.rs] {
+			sc.texts = append(sc.texts, sc.src[sc.off[s.rs]:sc.off[s.re]])
+		} else {
+			sc.texts = append(sc.texts, string(sc.runes[s.rs:s.re]))
+		}
+	}
+	return sc.texts
 }
 
 // runeClass sorts runes for block detection.
@@ -82,9 +100,17 @@ func isDigitUnit(r rune) bool {
 func (d *dictionary) cut(text string, sc *scratch) []seg {
 	sc.runes = sc.runes[:0]
 	sc.off = sc.off[:0]
+	sc.chg = append(sc.chg[:0], 0)
+	sc.src = text
+	changed := int32(0)
 	for i, r := range text {
-		sc.runes = append(sc.runes, normRune(r))
+		nr := normRune(r)
+		if nr != r || r == utf8.RuneError {
+			changed++
+		}
+		sc.runes = append(sc.runes, nr)
 		sc.off = append(sc.off, i)
+		sc.chg = append(sc.chg, changed)
 	}
 	n := len(sc.runes)
 	sc.off = append(sc.off, len(text))

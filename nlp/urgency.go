@@ -1,7 +1,5 @@
 package nlp
 
-import "strings"
-
 // urgencyCue is a phrase that raises a message's priority, with its weight.
 type urgencyCue struct {
 	phrase string
@@ -20,29 +18,4 @@ var urgencyCues = []urgencyCue{
 	{"媒体曝光", 1}, {"曝光", 1}, {"群体", 1}, {"集体上访", 2}, {"上访", 1}, {"无人处理", 1}, {"无人管理", 1},
 	{"无人问津", 1}, {"置之不理", 1}, {"推诿", 1}, {"紧急", 1}, {"老人", 1}, {"老年人", 1}, {"儿童", 1},
 	{"小孩", 1}, {"孩子", 1}, {"学生", 1}, {"孕妇", 1}, {"残疾人", 1}, {"拖欠工资", 1}, {"欠薪", 1},
-}
-
-// urgency finds the cues in normalised text and scores the priority 0…3. A cue inside a longer
-// one (隐患 in 安全隐患) is not counted twice.
-func urgency(text string) ([]string, int) {
-	var cues []string
-	sum := 0
-	for _, c := range urgencyCues {
-		if !strings.Contains(text, c.phrase) {
-			continue
-		}
-		inside := false
-		for _, o := range urgencyCues {
-			if o.phrase != c.phrase && strings.Contains(o.phrase, c.phrase) && strings.Contains(text, o.phrase) {
-				inside = true
-				break
-			}
-		}
-		if inside {
-			continue
-		}
-		cues = append(cues, c.phrase)
-		sum += c.weight
-	}
-	return cues, min(sum, 3)
 }

@@ -1,0 +1,75 @@
+package nlp
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchMessages returns messages of about 200 runes: real ones from the evaluation data when
+// it is there, else the hand-written test messages padded to length.
+func benchMessages(tb testing.TB) []testMessage {
+	var out []testMessage
+	if f, err := os.Open(filepath.Join(sharedData, "teddy2020c_unlabeled", "train.jsonl")); err == nil {
+		defer f.Close()
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 1<<20), 1<<22)
+		for sc.Scan() && len(out) < 500 {
+			var m testMessage
+			if json.Unmarshal(sc.Bytes(), &m) == nil && len([]rune(m.Body)) >= 180 {
+				m.Body = string([]rune(m.Body)[:180])
+				out = append(out, m)
+			}
+		}
+	}
+	if len(out) == 0 {
+		for _, m := range readMessages(tb) {
+			for len([]rune(m.Body)) < 180 {
+				m.Body += m.Body
+			}
+			m.Body = string([]rune(m.Body)[:180])
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// BenchmarkAnalyze runs the whole NLP stage on one goroutine; msgs/s is the per-core rate.
+func BenchmarkAnalyze(b *testing.B) {
+	a := mustAnalyzer(b)
+	msgs := benchMessages(b)
+	runes := 0
+	for _, m := range msgs {
+		runes += len([]rune(m.Title + m.Body))
+	}
+	b.ReportAllocs()
+	i := 0
+	cpu0 := cpuSeconds(b)
+	for b.Loop() {
+		m := msgs[i%len(msgs)]
+		a.Analyze(m.Title, m.Body)
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(i)/(cpuSeconds(b)-cpu0), "msgs/cpu-s")
+	b.ReportMetric(float64(runes)/float64(len(msgs)), "runes/msg")
+}
+
+// BenchmarkSegment measures the search-mode segmentation alone.
+func BenchmarkSegment(b *testing.B) {
+	a := mustAnalyzer(b)
+	msgs := benchMessages(b)
+	i := 0
+	b.ReportAllocs()
+	cpu0 := cpuSeconds(b)
+	for b.Loop() {
+		m := msgs[i%len(msgs)]
+		a.Segment(m.Body)
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
+	b.ReportMetric(float64(i)/(cpuSeconds(b)-cpu0), "msgs/cpu-s")
+}
+
