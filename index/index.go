@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -45,7 +46,7 @@ var ErrNotFound = errors.New("索引中没有该记录")
 
 // schemaVersion changes whenever the documents' fields or analysis change; an index written with
 // another version is reported as ErrCorrupt so the app rebuilds it.
-const schemaVersion = "minyi-index-3"
+const schemaVersion = "minyi-index-4"
 
 // Internal (non-document) keys kept in bleve next to the documents.
 const (
@@ -56,8 +57,7 @@ const (
 
 // Field names of indexed documents.
 const (
-	fText       = "text"  // title+"\n"+body as bigrams and Latin tokens, with positions for phrases
-	fUni        = "uni"   // title+"\n"+body as single CJK characters, for 1-character queries
+	fText       = "text"  // title+"\n"+body as bigrams, run-final characters and Latin tokens, with positions for phrases
 	fTitle      = "title" // title as unigrams+bigrams with positions; stored
 	fBody       = "body"  // stored only, for snippets and Similar
 	fWords      = "words" // the pipeline's gse words, for whole-word ranking and Similar
@@ -86,7 +86,7 @@ type Index struct {
 
 	cursors *cursorCache // search_after positions of recent time-sorted pages
 
-	text, uni, title, words analysis.Analyzer // per-field analysis, see document()
+	text, title, words analysis.Analyzer // per-field analysis, see document()
 }
 
 // scorchConfig tunes scorch for bulk ingest: batches are applied without waiting for fsync (the
@@ -107,8 +107,7 @@ func Open(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
 		seg:     seg,
 		dir:     dir,
 		cursors: newCursorCache(256),
-		text:    ngramAnalyzer{mode: modeBigram | modeLatin},
-		uni:     ngramAnalyzer{mode: modeUnigram},
+		text:    ngramAnalyzer{mode: modeBigram | modeRunEnd | modeLatin},
 		title:   ngramAnalyzer{mode: modeBigram | modeUnigram | modeLatin},
 		words:   spaceAnalyzer{},
 	}
@@ -238,7 +237,7 @@ func buildMapping() *mapping.IndexMappingImpl {
 	nm.IncludeInAll = false
 	dm.AddFieldMappingsAt(fSeq, nm)
 	dm.AddFieldMappingsAt(fPriority, nm)
-	for _, name := range []string{fText, fUni, fTitle, fBody, fWords} {
+	for _, name := range []string{fText, fTitle, fBody, fWords} {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = "keyword" // query text is analysed by the index package itself, never by bleve
 		f.IncludeInAll = false
@@ -412,13 +411,12 @@ func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
 	all := make([]byte, 0, len(title)+1+len(body))
 	all = append(append(append(all, title...), '\n'), body...)
 	doc.AddField(document.NewTextFieldCustom(fText, nil, all, optPositional, ix.text))
-	doc.AddField(document.NewTextFieldCustom(fUni, nil, all, optTerms, ix.uni))
 	doc.AddField(document.NewTextFieldCustom(fTitle, nil, []byte(title), optPositional|bindex.StoreField, ix.title))
 	if body != "" {
 		doc.AddField(document.NewTextFieldWithIndexingOptions(fBody, nil, []byte(body), optStored))
 	}
-	if len(rec.Analysis.Words) > 0 {
-		doc.AddField(document.NewTextFieldCustom(fWords, nil, []byte(strings.Join(rec.Analysis.Words, " ")), optTerms, ix.words))
+	if w := joinWords(rec.Analysis.Words); len(w) > 0 {
+		doc.AddField(document.NewTextFieldCustom(fWords, nil, w, optTerms, ix.words))
 	}
 	kw := func(name, v string) {
 		if v != "" {
@@ -456,4 +454,25 @@ func clean(s string) string {
 		return s
 	}
 	return strings.NewReplacer(markOpen, "", markClose, "").Replace(s)
+}
+
+// joinWords joins the words of two or more characters with spaces. Single-character words add
+// nothing to ranking (a one-character query already matches exactly through the unigram field)
+// but would cost a posting each.
+func joinWords(words []string) []byte {
+	n := 0
+	for _, w := range words {
+		n += len(w) + 1
+	}
+	out := make([]byte, 0, n)
+	for _, w := range words {
+		if utf8.RuneCountInString(w) < 2 || strings.ContainsRune(w, ' ') {
+			continue
+		}
+		if len(out) > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, w...)
+	}
+	return out
 }

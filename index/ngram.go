@@ -14,6 +14,8 @@ const (
 	modeBigram  ngramMode = 1 << iota // overlapping character pairs, for 2+ character queries and phrases
 	modeUnigram                       // single characters, for 1-character queries
 	modeLatin                         // runs of letters and digits (12345, pm2.5), lower-cased and width-folded
+	modeRunEnd                        // the last character of each run alone, so that every character
+	// starts some token and a 1-character query is a prefix query over bigrams (no unigram field)
 )
 
 // ngramAnalyzer turns text into character n-grams so that any 1–4 character Chinese query finds every
@@ -48,6 +50,17 @@ func foldRune(r rune) rune {
 	return unicode.ToLower(r)
 }
 
+// foldBytes returns b with every rune folded by foldRune.
+func foldBytes(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		out = utf8.AppendRune(out, foldRune(r))
+		b = b[size:]
+	}
+	return out
+}
+
 // isWordRune reports whether r (already folded) belongs to a Latin/digit token.
 func isWordRune(r rune) bool {
 	return !isCJK(r) && (unicode.IsLetter(r) || unicode.IsDigit(r))
@@ -56,18 +69,32 @@ func isWordRune(r rune) bool {
 // isJoiner reports whether r may join two word runes into one token, as in pm2.5 or a-1.
 func isJoiner(r rune) bool { return r == '.' || r == '-' || r == '_' }
 
-// Analyze implements analysis.Analyzer.
+// Analyze implements analysis.Analyzer. Tokens are allocated in one slab and CJK terms alias the
+// input (bleve copies stored values before analysis, and indexed-only values are never reused),
+// which keeps indexing allocation — and so GC — low.
 func (a ngramAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	ts := make(analysis.TokenStream, 0, len(input)/2)
+	est := 0
+	if a.mode&modeBigram != 0 {
+		est += len(input)/3 + 8
+	}
+	if a.mode&modeUnigram != 0 {
+		est += len(input) / 3
+	}
+	slab := make([]analysis.Token, 0, est+4)
 	scanNgrams(input, a.mode, func(term []byte, start, end, pos int) {
-		ts = append(ts, &analysis.Token{
+		slab = append(slab, analysis.Token{
 			Term: term, Start: start, End: end, Position: pos, Type: analysis.Ideographic,
 		})
 	})
+	ts := make(analysis.TokenStream, len(slab))
+	for i := range slab {
+		ts[i] = &slab[i]
+	}
 	return ts
 }
 
-// scanNgrams walks text and calls emit for each token the mode asks for. term is freshly allocated.
+// scanNgrams walks text and calls emit for each token the mode asks for. CJK terms are subslices
+// of text; Latin terms are subslices when already folded, else freshly allocated.
 func scanNgrams(text []byte, mode ngramMode, emit func(term []byte, start, end, pos int)) {
 	base := 0
 	i := 0
@@ -95,39 +122,39 @@ func scanNgrams(text []byte, mode ngramMode, emit func(term []byte, start, end, 
 				pos := base + k + 1
 				if mode&modeBigram != 0 && k+1 < chars {
 					s, e := runStarts[k], runStarts[k+2]
-					emit(append([]byte(nil), text[s:e]...), s, e, pos)
+					emit(text[s:e:e], s, e, pos)
 				}
-				if mode&modeUnigram != 0 {
+				if mode&modeUnigram != 0 || (mode&modeRunEnd != 0 && k+1 == chars) {
 					s, e := runStarts[k], runStarts[k+1]
-					emit(append([]byte(nil), text[s:e]...), s, e, pos)
+					emit(text[s:e:e], s, e, pos)
 				}
 			}
 			base += chars + 1
 			i = j
 		case isWordRune(fr):
 			start := i
-			buf := make([]byte, 0, 16)
 			j := i
+			folded := false
 			for j < n {
 				r2, s2 := utf8.DecodeRune(text[j:])
 				f2 := foldRune(r2)
-				if isWordRune(f2) {
-					buf = utf8.AppendRune(buf, f2)
-					j += s2
-					continue
-				}
-				if isJoiner(f2) && j+s2 < n {
+				ok := isWordRune(f2)
+				if !ok && isJoiner(f2) && j+s2 < n {
 					r3, _ := utf8.DecodeRune(text[j+s2:])
-					if isWordRune(foldRune(r3)) {
-						buf = utf8.AppendRune(buf, f2)
-						j += s2
-						continue
-					}
+					ok = isWordRune(foldRune(r3))
 				}
-				break
+				if !ok {
+					break
+				}
+				folded = folded || f2 != r2
+				j += s2
 			}
 			if mode&modeLatin != 0 {
-				emit(buf, start, j, base+1)
+				term := text[start:j:j]
+				if folded {
+					term = foldBytes(term)
+				}
+				emit(term, start, j, base+1)
 			}
 			base += 2
 			i = j

@@ -79,11 +79,7 @@ func (c *compiler) compile(n *node, positive bool) query.Query {
 		if positive {
 			c.needles = append(c.needles, n.text)
 		}
-		field, uni := fText, fUni
-		if n.field == fTitle {
-			field, uni = fTitle, fTitle
-		}
-		return substring(n.text, field, uni)
+		return substring(n.text, n.field == fTitle)
 	case nodeField:
 		if n.field == "_id" {
 			return bleve.NewDocIDQuery(strings.Split(n.text, ","))
@@ -148,9 +144,9 @@ func (c *compiler) words(run string) []string {
 // word matches one word: anywhere as a substring, ranked higher where it is a whole gse word.
 func (c *compiler) word(w, field string) query.Query {
 	if field == fTitle {
-		return substring(w, fTitle, fTitle)
+		return substring(w, true)
 	}
-	sub := substring(w, fText, fUni)
+	sub := substring(w, false)
 	if sub == nil {
 		return nil
 	}
@@ -160,9 +156,15 @@ func (c *compiler) word(w, field string) query.Query {
 	return bleve.NewDisjunctionQuery(sub, whole)
 }
 
-// substring matches s as a literal substring of field: a single CJK character through the
-// unigram field, one bigram or Latin token as a term, anything longer as a phrase of its bigrams.
-func substring(s, field, uniField string) query.Query {
+// substring matches s as a literal substring of the text (or, with inTitle, of the title): one
+// bigram or Latin token as a term, anything longer as a phrase of its bigrams, and a single CJK
+// character as a prefix over the text's bigrams and run-final characters (the title field has
+// plain unigrams).
+func substring(s string, inTitle bool) query.Query {
+	field := fText
+	if inTitle {
+		field = fTitle
+	}
 	type tok struct {
 		term string
 		pos  int
@@ -175,9 +177,16 @@ func substring(s, field, uniField string) query.Query {
 	case 0:
 		var chars []query.Query
 		for _, r := range s {
-			if isCJK(r) {
-				chars = append(chars, termOn(uniField, string(r)))
+			if !isCJK(r) {
+				continue
 			}
+			if inTitle {
+				chars = append(chars, termOn(field, string(r)))
+				continue
+			}
+			p := bleve.NewPrefixQuery(string(r))
+			p.SetField(field)
+			chars = append(chars, p)
 		}
 		return conj(chars)
 	case 1:
