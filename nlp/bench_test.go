@@ -72,4 +72,3 @@ func BenchmarkSegment(b *testing.B) {
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(float64(i)/(cpuSeconds(b)-cpu0), "msgs/cpu-s")
 }
-

@@ -7,7 +7,7 @@ type matterRule struct {
 }
 
 // matterRules are checked in order; the matter with the most phrase hits wins (title hits
-// count twice), earlier rules on ties.
+// count three times), earlier rules on ties.
 var matterRules = []matterRule{
 	{"渣土车", []string{"渣土车", "泥头车", "渣土", "运泥车", "撒漏"}},
 	{"违法建设", []string{"违法建设", "违建", "违章建筑", "违章搭建", "私搭乱建", "乱搭乱建", "两违", "加建", "搭建"}},

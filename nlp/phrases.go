@@ -45,12 +45,12 @@ func newPhraseSet() *phraseSet {
 
 // scan reads normalised runes (the first titleRunes of them the title) and returns the
 // urgency cues in order of appearance, the priority 0…3 (the cue weights summed, capped), and
-// the matter whose phrases occur most (each distinct phrase once, twice if in the title;
+// the matter whose phrases occur most (each distinct phrase once, three times if in the title;
 // earlier rules win ties), "" if none. A cue inside a longer cue (曝光 in 媒体曝光) is not counted.
 func (ps *phraseSet) scan(rs []rune, titleRunes int) ([]string, int, string) {
 	var cues []string
 	cueSeen := make([]bool, len(urgencyCues))
-	seen := make([]uint8, len(ps.phrases)) // 1 = in text, 2 = also in title
+	seen := make([]uint8, len(ps.phrases)) // 1 = in text, 3 = in the title
 	sum, skip := 0, 0
 	for i := range rs {
 		node, longest, longestEnd := uint32(0), -1, 0
@@ -68,7 +68,7 @@ func (ps *phraseSet) scan(rs []rune, titleRunes int) ([]string, int, string) {
 				}
 				v := uint8(1)
 				if j < titleRunes {
-					v = 2
+					v = 3
 				}
 				seen[r.idx] = max(seen[r.idx], v)
 			}
