@@ -21,6 +21,8 @@ const (
 	maxBody     = 1 << 28 // refuse bodies that inflate past 256 MiB
 	maxLabels   = 1 << 16
 	maxCells    = 1 << 28 // buckets × classes
+
+	flagViewNorm = 0x80 // in the TF byte: views are normalised separately
 )
 
 func quantScale(w []float64, idf []float64) float64 {
@@ -49,7 +51,11 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	put := func(v any) { _ = binary.Write(&body, binary.LittleEndian, v) }
 	putU := func(v uint64) { body.Write(binary.AppendUvarint(nil, v)) }
 	body.WriteByte(m.bits)
-	body.WriteByte(byte(m.tf))
+	flags := byte(m.tf)
+	if m.viewNorm {
+		flags |= flagViewNorm
+	}
+	body.WriteByte(flags)
 	putU(uint64(m.nc))
 	for _, l := range m.labels {
 		putU(uint64(len(l)))
@@ -121,7 +127,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
-	m.labels, m.bits, m.tf, m.nc = dec.labels, dec.bits, dec.tf, dec.nc
+	m.labels, m.bits, m.tf, m.viewNorm, m.nc = dec.labels, dec.bits, dec.tf, dec.viewNorm, dec.nc
 	m.w, m.bias, m.idf, m.invTemp, m.scale = dec.w, dec.bias, dec.idf, dec.invTemp, dec.scale
 	return nil
 }
@@ -191,7 +197,7 @@ func decodeBody(raw []byte) (*Model, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	bits, tf := hdr[0], TFMode(hdr[1])
+	bits, tf := hdr[0], TFMode(hdr[1]&^flagViewNorm)
 	if bits < 10 || bits > 24 || tf < TFSublinear || tf > TFRaw {
 		return nil, fmt.Errorf("%w: header", ErrFormat)
 	}
@@ -200,7 +206,7 @@ func decodeBody(raw []byte) (*Model, error) {
 	if r.err != nil || nc < 2 || nc > maxLabels || nc*uint64(dim) > maxCells {
 		return nil, fmt.Errorf("%w: label count", ErrFormat)
 	}
-	m := &Model{bits: bits, tf: tf, nc: int(nc)}
+	m := &Model{bits: bits, tf: tf, viewNorm: hdr[1]&flagViewNorm != 0, nc: int(nc)}
 	for range nc {
 		l := r.uvarint("label")
 		if l > uint64(len(r.b)) {

@@ -6,41 +6,61 @@ package learn
 const (
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211
+	viewShift = 61 // the top 3 bits of a feature hash carry its view
 )
 
 // Hasher hashes one feature string incrementally without allocating. It is a
 // value: each method returns the extended state. Start with NewHasher.
-type Hasher uint64
+//
+// A feature written "x:rest" (one ASCII byte, then a colon) belongs to view x
+// (e.g. w: words, b: bigrams, c: characters); with Options.ViewNorm each view
+// is L2-normalised on its own so that no family of features drowns the others.
+type Hasher struct {
+	h     uint64
+	n     uint32
+	first byte
+	colon bool
+}
 
 // NewHasher returns the empty hash state.
-func NewHasher() Hasher { return fnvOffset }
+func NewHasher() Hasher { return Hasher{h: fnvOffset} }
 
 // String extends the hash with the bytes of s.
 func (h Hasher) String(s string) Hasher {
 	for i := 0; i < len(s); i++ {
-		h ^= Hasher(s[i])
-		h *= fnvPrime
+		h = h.Byte(s[i])
 	}
 	return h
 }
 
 // Byte extends the hash with one byte.
 func (h Hasher) Byte(b byte) Hasher {
-	h ^= Hasher(b)
-	h *= fnvPrime
+	switch h.n {
+	case 0:
+		h.first = b
+	case 1:
+		h.colon = b == ':'
+	}
+	h.n++
+	h.h ^= uint64(b)
+	h.h *= fnvPrime
 	return h
 }
 
 // Sum finishes the hash; a final mix spreads FNV's weak low bits, which are the
-// bits the model's bucket mask keeps.
+// bits the model's bucket mask keeps. The top bits hold the view.
 func (h Hasher) Sum() uint64 {
-	x := uint64(h)
+	x := h.h
 	x ^= x >> 30
 	x *= 0xbf58476d1ce4e5b9
 	x ^= x >> 27
 	x *= 0x94d049bb133111eb
 	x ^= x >> 31
-	return x
+	var view uint64
+	if h.colon && h.first < 0x80 {
+		view = uint64(h.first & 7)
+	}
+	return x&(1<<viewShift-1) | view<<viewShift
 }
 
 // Hash is the hash of one whole feature string, equal to

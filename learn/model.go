@@ -60,6 +60,7 @@ type Options struct {
 	HashBits    int            // feature hash space is 2^HashBits buckets; 0 = 18, range 10..24
 	TF          TFMode         // term-frequency weighting
 	NoIDF       bool           // skip inverse document frequency weighting
+	ViewNorm    bool           // L2-normalise each view ("x:" feature prefix, see Hasher) separately
 	NB          bool           // scale features by naive Bayes log-count ratios (NB-SVM)
 	NBAlpha     float64        // NB smoothing; 0 = 1
 	MinDF       int            // drop features seen in fewer examples; 0 = 1
@@ -114,15 +115,16 @@ type Scored struct {
 // Model is a trained one-vs-rest linear model over hashed features. It is safe
 // for concurrent use.
 type Model struct {
-	labels  []string
-	bits    uint8
-	tf      TFMode
-	nc      int
-	w       []float32 // bucket-major: w[b*nc+c]
-	bias    []float32 // per class
-	scale   []float64 // per class: weights are multiples of it (int16 in the file)
-	idf     []float32 // per bucket; 0 = never seen in training, ignored
-	invTemp float64   // softmax inverse temperature
+	labels   []string
+	bits     uint8
+	tf       TFMode
+	viewNorm bool
+	nc       int
+	w        []float32 // bucket-major: w[b*nc+c]
+	bias     []float32 // per class
+	scale    []float64 // per class: weights are multiples of it (int16 in the file)
+	idf      []float32 // per bucket; 0 = never seen in training, ignored
+	invTemp  float64   // softmax inverse temperature
 
 	pool sync.Pool // *scratch
 }
@@ -224,32 +226,68 @@ func (m *Model) scores(sc *scratch, hashes []uint64, dst []float64) {
 
 // vector turns hashes into the example's sparse TF-IDF vector, L2-normalised,
 // dropping buckets never seen in training.
-func (m *Model) vector(sc *scratch, hashes []uint64) ([]uint32, []float32) {
+func (m *Model) vector(sc *scratch, hashes []uint64) ([]uint32, []float64) {
 	sc.count(hashes, uint64(1)<<m.bits-1)
-	var norm float64
 	n := 0
 	for k, b := range sc.idx {
 		idf := m.idf[b]
 		if idf == 0 {
 			continue
 		}
-		v := tfWeight(m.tf, sc.cnt[k]) * float64(idf)
 		sc.idx[n] = b
-		sc.val[n] = float32(v)
-		norm += v * v
+		sc.val[n] = tfWeight(m.tf, sc.cnt[k]) * float64(idf)
+		sc.view[n] = sc.view[k]
 		n++
 	}
-	sc.idx, sc.val = sc.idx[:n], sc.val[:n]
-	if norm > 0 {
-		inv := 1 / math.Sqrt(norm)
-		for k := range sc.val {
-			sc.val[k] = float32(float64(sc.val[k]) * inv)
-		}
-	}
+	sc.idx, sc.val, sc.view = sc.idx[:n], sc.val[:n], sc.view[:n]
+	normalise(sc.val, sc.view, m.viewNorm)
 	return sc.idx, sc.val
 }
 
+// normalise scales val to unit L2 norm; with perView each view present is
+// scaled to norm 1/sqrt(views present), so the whole vector still has norm 1.
+func normalise(val []float64, view []uint8, perView bool) {
+	if !perView {
+		var norm float64
+		for _, v := range val {
+			norm += v * v
+		}
+		if norm > 0 {
+			inv := 1 / math.Sqrt(norm)
+			for k := range val {
+				val[k] *= inv
+			}
+		}
+		return
+	}
+	var norms [8]float64
+	for k, v := range val {
+		norms[view[k]] += v * v
+	}
+	present := 0
+	for _, nv := range norms {
+		if nv > 0 {
+			present++
+		}
+	}
+	if present == 0 {
+		return
+	}
+	var inv [8]float64
+	for i, nv := range norms {
+		if nv > 0 {
+			inv[i] = 1 / math.Sqrt(nv*float64(present))
+		}
+	}
+	for k := range val {
+		val[k] *= inv[view[k]]
+	}
+}
+
 func tfWeight(mode TFMode, tf float32) float64 {
+	if tf == 1 {
+		return 1
+	}
 	switch mode {
 	case TFBinary:
 		return 1
@@ -291,7 +329,8 @@ type scratch struct {
 	slot   []int32  // position in idx for the table entry
 	idx    []uint32
 	cnt    []float32
-	val    []float32
+	view   []uint8
+	val    []float64
 	probs  []float64
 }
 
@@ -309,7 +348,7 @@ func (sc *scratch) count(hashes []uint64, mask uint64) {
 		clear(sc.table)
 	}
 	tmask := uint64(size - 1)
-	sc.idx, sc.cnt, sc.val = sc.idx[:0], sc.cnt[:0], sc.val[:0]
+	sc.idx, sc.cnt, sc.val, sc.view = sc.idx[:0], sc.cnt[:0], sc.val[:0], sc.view[:0]
 	for _, h := range hashes {
 		b := uint32(h & mask)
 		// The probe start depends on the bucket alone, so equal buckets meet.
@@ -322,6 +361,7 @@ func (sc *scratch) count(hashes []uint64, mask uint64) {
 				sc.idx = append(sc.idx, b)
 				sc.cnt = append(sc.cnt, 1)
 				sc.val = append(sc.val, 0)
+				sc.view = append(sc.view, uint8(h>>viewShift))
 				break
 			}
 			if t == b+1 {

@@ -11,15 +11,16 @@ import (
 
 // dataset is the training examples as L2-normalised TF-IDF rows over hashed buckets.
 type dataset struct {
-	labels []string  // sorted distinct labels
-	y      []int     // label index per row
-	weight []float64 // example weight per row
-	rowPtr []int     // row i is idx/val[rowPtr[i]:rowPtr[i+1]]
-	idx    []uint32
-	val    []float64
-	dim    int
-	tf     TFMode
-	idf    []float64 // per bucket; 0 = dropped
+	labels   []string  // sorted distinct labels
+	y        []int     // label index per row
+	weight   []float64 // example weight per row
+	rowPtr   []int     // row i is idx/val[rowPtr[i]:rowPtr[i+1]]
+	idx      []uint32
+	val      []float64
+	dim      int
+	tf       TFMode
+	viewNorm bool
+	idf      []float64 // per bucket; 0 = dropped
 }
 
 func (d *dataset) rows() int { return len(d.y) }
@@ -79,8 +80,9 @@ func buildDataset(examples []Example, opt Options) (*dataset, error) {
 	}
 	dim := 1 << opt.HashBits
 	mask := uint64(dim - 1)
-	d := &dataset{labels: labels, dim: dim, tf: opt.TF, rowPtr: []int{0}}
+	d := &dataset{labels: labels, dim: dim, tf: opt.TF, viewNorm: opt.ViewNorm, rowPtr: []int{0}}
 	var cnt []float32
+	var view []uint8
 	df := make([]int32, dim)
 	sc := &scratch{}
 	for _, e := range examples {
@@ -98,6 +100,7 @@ func buildDataset(examples []Example, opt Options) (*dataset, error) {
 			df[b]++
 			d.idx = append(d.idx, b)
 			cnt = append(cnt, sc.cnt[k])
+			view = append(view, sc.view[k])
 		}
 		d.y = append(d.y, y)
 		d.weight = append(d.weight, wt)
@@ -121,24 +124,15 @@ func buildDataset(examples []Example, opt Options) (*dataset, error) {
 	for i := 0; i < d.rows(); i++ {
 		end := d.rowPtr[i+1]
 		rs := out
-		var norm float64
 		for k := start; k < end; k++ {
 			b := d.idx[k]
-			idf := float64(float32(d.idf[b]))
-			if idf == 0 {
+			if d.idf[b] == 0 {
 				continue
 			}
-			v := float64(float32(tfWeight(opt.TF, cnt[k]) * idf))
-			d.idx[out], d.val[out] = b, v
-			norm += v * v
+			d.idx[out], d.val[out], view[out] = b, tfWeight(opt.TF, cnt[k])*d.idf[b], view[k]
 			out++
 		}
-		if norm > 0 {
-			inv := 1 / math.Sqrt(norm)
-			for k := rs; k < out; k++ {
-				d.val[k] = float64(float32(d.val[k] * inv))
-			}
-		}
+		normalise(d.val[rs:out], view[rs:out], opt.ViewNorm)
 		start = end
 		d.rowPtr[i+1] = out
 	}
@@ -374,14 +368,15 @@ func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options) ([]
 func newModel(d *dataset, w [][]float64, bias []float64) *Model {
 	nc := len(d.labels)
 	m := &Model{
-		labels: slices.Clone(d.labels),
-		bits:   uint8(bitsOf(d.dim)),
-		tf:     d.tf,
-		nc:     nc,
-		w:      make([]float32, d.dim*nc),
-		bias:   make([]float32, nc),
-		scale:  make([]float64, nc),
-		idf:    make([]float32, d.dim),
+		labels:   slices.Clone(d.labels),
+		bits:     uint8(bitsOf(d.dim)),
+		tf:       d.tf,
+		viewNorm: d.viewNorm,
+		nc:       nc,
+		w:        make([]float32, d.dim*nc),
+		bias:     make([]float32, nc),
+		scale:    make([]float64, nc),
+		idf:      make([]float32, d.dim),
 	}
 	for b, v := range d.idf {
 		m.idf[b] = float32(v)

@@ -174,7 +174,7 @@ type LabeledText struct {
 func TaskOptions(task string) learn.Options {
 	switch task {
 	case TaskClassify:
-		return learn.Options{C: 1}
+		return learn.Options{C: 3}
 	case TaskSentiment:
 		return learn.Options{C: 1}
 	case TaskEmotion:
@@ -268,6 +268,9 @@ func SaveModel(dir, task string, m *learn.Model) error {
 	}
 	tmp := f.Name()
 	_, werr := f.Write(b)
+	if werr == nil {
+		werr = f.Chmod(0o644)
+	}
 	if werr == nil {
 		werr = f.Sync()
 	}

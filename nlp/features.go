@@ -26,7 +26,7 @@ type featureSpec struct {
 func specFor(task string) featureSpec {
 	switch task {
 	case TaskClassify:
-		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
+		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 2}
 	case TaskSentiment:
 		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
 	case TaskEmotion:
