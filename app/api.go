@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"minyi/domain"
+	"minyi/feed"
 	"minyi/store"
 )
 
@@ -138,4 +139,27 @@ func (a *App) Act(id, action, to, reason string) (*domain.Record, error) {
 // Departments lists the department directory.
 func (a *App) Departments() ([]DepartmentView, error) {
 	return a.core.Departments(), nil
+}
+
+// Sources lists the 数据源 with how their last pulls went.
+func (a *App) Sources() ([]SourceView, error) {
+	v, err := a.core.SourceList(a.ctx())
+	return v, a.fail("读取数据源", err)
+}
+
+// SaveSource adds or edits a source; the scheduler picks the change up within seconds.
+func (a *App) SaveSource(s SourceConfig) (SourceView, error) {
+	v, err := a.core.SaveSource(a.ctx(), s)
+	return v, a.fail("保存数据源", err)
+}
+
+// DeleteSource removes a source (its stored messages stay).
+func (a *App) DeleteSource(name string) (any, error) {
+	return nil, a.fail("删除数据源", a.core.DeleteSource(a.ctx(), name))
+}
+
+// PullNow pulls one source now (立即拉取). A failing source is reported in PullResult.Error.
+func (a *App) PullNow(name string) (PullResult, error) {
+	r, err := a.core.PullSource(a.ctx(), feed.NewFetcher(feed.FetcherOptions{}), name, nil)
+	return r, a.fail("拉取数据源", err)
 }

@@ -267,5 +267,6 @@ func (c *Core) StatusInfo(ctx context.Context) (Status, error) {
 	if int(indexed) < n {
 		st.Banners = append(st.Banners, fmt.Sprintf("检索索引正在补建：已索引 %d / %d 条", indexed, n))
 	}
+	st.Banners = c.sourceBanners(ctx, st.Banners)
 	return st, nil
 }
