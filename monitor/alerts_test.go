@@ -70,7 +70,7 @@ func TestSpikesAgainstBaseline(t *testing.T) {
 		t.Fatalf("steady baseline raised %+v", got)
 	}
 	recs = recs[:0]
-	add(14, 4, "惠城区", domain.SentimentNeutral)  // normal
+	add(14, 4, "惠城区", domain.SentimentNeutral)   // normal
 	add(14, 12, "惠阳区", domain.SentimentNegative) // the burst
 	days := c.Add(recs)
 	got := c.Spikes(days, now, SpikeOptions{})
