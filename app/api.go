@@ -163,3 +163,49 @@ func (a *App) PullNow(name string) (PullResult, error) {
 	r, err := a.core.PullSource(a.ctx(), feed.NewFetcher(feed.FetcherOptions{}), name, nil)
 	return r, a.fail("拉取数据源", err)
 }
+
+// Topics lists the hot topics of messages dated since..until (YYYY-MM-DD, inclusive; empty since
+// = 30 days before until, empty until = today), hottest first.
+func (a *App) Topics(since, until string) ([]TopicView, error) {
+	t, err := a.core.Topics(a.ctx(), since, until)
+	return t, a.fail("计算热点话题", err)
+}
+
+// Topic opens one topic of the latest Topics list.
+func (a *App) Topic(id string) (TopicDetail, error) {
+	t, err := a.core.Topic(a.ctx(), id)
+	return t, a.fail("打开话题", err)
+}
+
+// Alerts lists the alert centre, unacknowledged first; the window polls it for notifications.
+func (a *App) Alerts() ([]AlertView, error) {
+	v, err := a.core.Alerts(a.ctx())
+	return v, a.fail("读取告警", err)
+}
+
+// AckAlert acknowledges an alert and assigns it to someone.
+func (a *App) AckAlert(id, assignee string) (AlertView, error) {
+	v, err := a.core.AckAlert(a.ctx(), id, assignee)
+	return v, a.fail("确认告警", err)
+}
+
+// Report writes the 舆情日报/周报 for from..to (YYYY-MM-DD, inclusive) as xlsx, html or pdf into the
+// data directory's reports folder.
+func (a *App) Report(from, to, format string) (ReportFile, error) {
+	f, err := a.core.Report(a.ctx(), from, to, format)
+	return f, a.fail("生成舆情报告", err)
+}
+
+// MonitorSettings returns the alert settings (webhook and watch-word lists).
+func (a *App) MonitorSettings() (MonitorSettings, error) {
+	s, err := a.core.monitorSettings(a.ctx())
+	return s, a.fail("读取告警设置", err)
+}
+
+// SetMonitorSettings saves the alert settings.
+func (a *App) SetMonitorSettings(s MonitorSettings) (MonitorSettings, error) {
+	if err := a.core.SetMonitorSettings(a.ctx(), s); err != nil {
+		return s, a.fail("保存告警设置", err)
+	}
+	return a.MonitorSettings()
+}

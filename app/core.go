@@ -205,6 +205,7 @@ func (c *Core) ingestBatch(ctx context.Context, items []domain.Item) ([]Outcome,
 			c.Log.Error("index batch failed; records are stored and will be indexed on restart", "err", err, "records", len(indexed))
 		}
 	}
+	c.afterIngest(ctx, indexed)
 	return out, nil
 }
 
