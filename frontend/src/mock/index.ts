@@ -211,9 +211,14 @@ function saveSource(c: SourceConfig): SourceView {
   return v
 }
 
-/** handle answers one call like the Go side would, after a short delay. */
+/** handle answers one call like the Go side would, after a short delay like a real backend's. */
 export async function handle(method: string, args: unknown[]): Promise<unknown> {
   await new Promise((r) => setTimeout(r, 120))
+  return answer(method, args)
+}
+
+/** answer answers one call at once (tests use it directly). */
+export function answer(method: string, args: unknown[]): unknown {
   switch (method) {
     case 'Inbox': return inbox(args[0] as InboxQuery)
     case 'Search': return search(args[0] as SearchQuery)

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { defineComponent, h, nextTick } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import { NMessageProvider } from 'naive-ui'
-import { handle } from '../mock'
+import { answer } from '../mock'
 
 // The screen talks to the in-memory mock through the real api module's wrappers.
 const calls: { method: string; args: unknown[] }[] = []
@@ -10,7 +10,7 @@ vi.mock('../api', async (orig) => {
   const real = await orig<typeof import('../api')>()
   const call = async (method: string, ...args: unknown[]) => {
     calls.push({ method, args })
-    return handle(method, args)
+    return answer(method, args)
   }
   return {
     ...real,
@@ -31,7 +31,7 @@ import { state } from '../store'
 async function mountInbox() {
   const Host = defineComponent({ render: () => h(NMessageProvider, null, { default: () => h(Inbox) }) })
   const w = mount(Host, { attachTo: document.body })
-  for (let i = 0; i < 10 && w.findAll('[data-testid="inbox-row"]').length === 0; i++) {
+  for (let i = 0; i < 50 && w.findAll('[data-testid="inbox-row"]').length === 0; i++) {
     await new Promise((r) => setTimeout(r, 150))
     await flushPromises()
   }
@@ -67,7 +67,7 @@ describe('Inbox', () => {
     expect(state.detailId).toBe(ids[2])
     state.detailId = ''
     w.unmount()
-  })
+  }, 30_000)
 
   it('applies a bulk action to every selected row, one Act call each', async () => {
     state.screen = 'inbox'
@@ -81,7 +81,7 @@ describe('Inbox', () => {
     const vm = w.findComponent(Inbox).vm as unknown as { startBulk: (a: string) => void }
     expect(typeof vm.startBulk).toBe('function')
     vm.startBulk('受理')
-    for (let i = 0; i < 10 && calls.filter((c) => c.method === 'Act').length < 2; i++) {
+    for (let i = 0; i < 50 && calls.filter((c) => c.method === 'Act').length < 2; i++) {
       await new Promise((r) => setTimeout(r, 150))
     }
     await flushPromises()
@@ -89,5 +89,5 @@ describe('Inbox', () => {
     expect(acts.map((c) => c.args[0]).sort()).toEqual([ids[0], ids[1]].sort())
     expect(acts.every((c) => c.args[1] === '受理')).toBe(true)
     w.unmount()
-  })
+  }, 30_000)
 })
