@@ -2,27 +2,27 @@ package learn
 
 import (
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
-	"io"
 	"math"
 )
 
-// Model file layout: magic "MNYL", version (uint16 LE), a deflated body, and
-// the CRC-32 (IEEE, LE) of everything before it. The body stores only buckets
+// Model file layout: magic "MNYL", version (uint16 LE), the body, and the
+// CRC-32 (IEEE, LE) of everything before it. The body stores only buckets
 // seen in training, with IDFs on a 1/1024 grid and weights as int16 with one
-// scale per class, so a model of a few hundred thousand features fits in a few
-// MB and reloads bit-identical to the model Train returned.
+// scale per class (one column only for a two-class model, whose second column
+// is the negated first), so a model of a few hundred thousand features fits in
+// a few MB and reloads bit-identical to the model Train returned. The body is
+// not compressed: inflating cost more start-up time than the bytes it saved.
 const (
 	fileMagic   = "MNYL"
 	fileVersion = 1
-	maxBody     = 1 << 28 // refuse bodies that inflate past 256 MiB
 	maxLabels   = 1 << 16
 	maxCells    = 1 << 28 // buckets × classes
 
 	flagViewNorm = 0x80 // in the TF byte: views are normalised separately
+	flagMirrored = 0x40 // in the TF byte: two classes, only the second's weights stored
 )
 
 func quantScale(w []float64, idf []float64) float64 {
@@ -55,6 +55,10 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	if m.viewNorm {
 		flags |= flagViewNorm
 	}
+	mirrored := m.mirrored()
+	if mirrored {
+		flags |= flagMirrored
+	}
 	body.WriteByte(flags)
 	putU(uint64(m.nc))
 	for _, l := range m.labels {
@@ -82,25 +86,34 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	for _, b := range seen {
 		put(uint16(math.Round(float64(m.idf[b]) * 1024)))
 	}
-	for c := range m.nc {
+	first := 0
+	if mirrored {
+		first = 1
+	}
+	for c := first; c < m.nc; c++ {
 		for _, b := range seen {
 			put(quant(float64(m.w[b*m.nc+c]), scales[c]))
 		}
 	}
-	var out bytes.Buffer
-	out.WriteString(fileMagic)
-	_ = binary.Write(&out, binary.LittleEndian, uint16(fileVersion))
-	zw, err := flate.NewWriter(&out, flate.BestCompression)
-	if err != nil {
-		return nil, fmt.Errorf("compress model: %w", err)
+	out := make([]byte, 0, 6+body.Len()+4)
+	out = append(out, fileMagic...)
+	out = binary.LittleEndian.AppendUint16(out, fileVersion)
+	out = append(out, body.Bytes()...)
+	return binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(out)), nil
+}
+
+// mirrored reports a two-class model whose first class is the negated second,
+// as Train builds them.
+func (m *Model) mirrored() bool {
+	if m.nc != 2 || m.bias[0] != -m.bias[1] || m.scale[0] != m.scale[1] {
+		return false
 	}
-	if _, err := zw.Write(body.Bytes()); err != nil {
-		return nil, fmt.Errorf("compress model: %w", err)
+	for b := 0; b < len(m.w); b += 2 {
+		if m.w[b] != -m.w[b+1] {
+			return false
+		}
 	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("compress model: %w", err)
-	}
-	return binary.LittleEndian.AppendUint32(out.Bytes(), crc32.ChecksumIEEE(out.Bytes())), nil
+	return true
 }
 
 // UnmarshalBinary decodes a model written by MarshalBinary. It checks magic,
@@ -116,14 +129,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if crc32.ChecksumIEEE(data[:n]) != binary.LittleEndian.Uint32(data[n:]) {
 		return ErrChecksum
 	}
-	raw, err := io.ReadAll(io.LimitReader(flate.NewReader(bytes.NewReader(data[6:n])), maxBody+1))
-	if err != nil {
-		return fmt.Errorf("%w: inflate: %v", ErrFormat, err)
-	}
-	if len(raw) > maxBody {
-		return fmt.Errorf("%w: body too large", ErrFormat)
-	}
-	dec, err := decodeBody(raw)
+	dec, err := decodeBody(data[6:n])
 	if err != nil {
 		return err
 	}
@@ -197,13 +203,14 @@ func decodeBody(raw []byte) (*Model, error) {
 	if r.err != nil {
 		return nil, r.err
 	}
-	bits, tf := hdr[0], TFMode(hdr[1]&^flagViewNorm)
+	bits, tf := hdr[0], TFMode(hdr[1]&^(flagViewNorm|flagMirrored))
+	mirrored := hdr[1]&flagMirrored != 0
 	if bits < 10 || bits > 24 || tf < TFSublinear || tf > TFRaw {
 		return nil, fmt.Errorf("%w: header", ErrFormat)
 	}
 	dim := 1 << bits
 	nc := r.uvarint("label count")
-	if r.err != nil || nc < 2 || nc > maxLabels || nc*uint64(dim) > maxCells {
+	if r.err != nil || nc < 2 || nc > maxLabels || nc*uint64(dim) > maxCells || (mirrored && nc != 2) {
 		return nil, fmt.Errorf("%w: label count", ErrFormat)
 	}
 	m := &Model{bits: bits, tf: tf, viewNorm: hdr[1]&flagViewNorm != 0, nc: int(nc)}
@@ -233,11 +240,15 @@ func decodeBody(raw []byte) (*Model, error) {
 			return nil, fmt.Errorf("%w: scale", ErrFormat)
 		}
 	}
+	stored := m.nc
+	if mirrored {
+		stored = 1
+	}
 	nseen := r.uvarint("bucket count")
-	if r.err != nil || nseen > uint64(dim) || nseen*(2+2*nc) > uint64(len(r.b)) {
+	if r.err != nil || nseen > uint64(dim) || nseen*uint64(2+2*stored) > uint64(len(r.b)) {
 		return nil, fmt.Errorf("%w: bucket count", ErrFormat)
 	}
-	seen := make([]int, nseen)
+	seen := make([]int32, nseen)
 	b := uint64(0)
 	for i := range seen {
 		delta := r.uvarint("bucket")
@@ -249,27 +260,38 @@ func decodeBody(raw []byte) (*Model, error) {
 			r.fail("bucket")
 			break
 		}
-		seen[i] = int(b)
+		seen[i] = int32(b)
 	}
+	idfs := r.bytes(2*len(seen), "idf")
 	if r.err != nil {
 		return nil, r.err
 	}
 	m.idf = make([]float32, dim)
-	for _, b := range seen {
-		q := r.u16("idf")
+	for i, b := range seen {
+		q := binary.LittleEndian.Uint16(idfs[2*i:])
 		if q == 0 {
-			r.fail("idf")
+			return nil, fmt.Errorf("%w: zero idf", ErrFormat)
 		}
 		m.idf[b] = float32(float64(q) / 1024)
 	}
 	m.w = make([]float32, dim*m.nc)
-	for c := range m.nc {
-		for _, b := range seen {
-			m.w[b*m.nc+c] = dequant(int16(r.u16("weight")), scales[c])
+	for c := m.nc - stored; c < m.nc; c++ {
+		col := r.bytes(2*len(seen), "weights")
+		if r.err != nil {
+			return nil, r.err
+		}
+		for i, b := range seen {
+			m.w[int(b)*m.nc+c] = dequant(int16(binary.LittleEndian.Uint16(col[2*i:])), scales[c])
 		}
 	}
-	if r.err != nil {
-		return nil, r.err
+	if mirrored {
+		if m.bias[0] != -m.bias[1] {
+			return nil, fmt.Errorf("%w: mirrored bias", ErrFormat)
+		}
+		scales[0] = scales[1]
+		for _, b := range seen {
+			m.w[int(b)*2] = -m.w[int(b)*2+1]
+		}
 	}
 	if len(r.b) != 0 {
 		return nil, fmt.Errorf("%w: trailing bytes", ErrFormat)
