@@ -27,6 +27,8 @@ const (
 	overdueCheckGap  = time.Hour
 	webhookDeadline  = 2 * time.Minute
 	maxTopicMessages = 500
+	watchRecent      = 7 * 24 * time.Hour
+	briefTopicDays   = 30
 )
 
 // ErrTopicNotFound means a topic id no longer matches a topic (the data or the range changed).
@@ -84,7 +86,15 @@ func (c *Core) evaluateAlerts(ctx context.Context, recs []*domain.Record) error 
 	if err != nil {
 		return err
 	}
-	fresh := monitor.WatchAlerts(settings.WatchLists, recs, now)
+	// Watch words alert on recent messages only: importing last year's archive must not bury
+	// today's alerts under hundreds of old ones.
+	var recent []*domain.Record
+	for _, r := range recs {
+		if now.Sub(r.Time) <= watchRecent {
+			recent = append(recent, r)
+		}
+	}
+	fresh := monitor.WatchAlerts(settings.WatchLists, recent, now)
 
 	var counts monitor.Counts
 	ok, err := c.Store.GetDoc(ctx, docCounts, &counts)
@@ -148,7 +158,7 @@ func (c *Core) evaluateAlerts(ctx context.Context, recs []*domain.Record) error 
 		return err
 	}
 	for _, a := range notify {
-		c.Log.Warn("alert", "id", a.ID, "level", a.Level, "title", a.Title)
+		c.Log.Info("alert", "id", a.ID, "level", a.Level, "title", a.Title)
 	}
 	if settings.WebhookURL != "" && len(notify) > 0 {
 		c.pushWebhook(ctx, settings.WebhookURL, notify)
@@ -390,8 +400,16 @@ func (c *Core) BuildBrief(ctx context.Context, from, to string) (monitor.Brief, 
 		asOf = now
 	}
 	var all []domain.Record
+	var context []*domain.Record // a month before the period too: a daily brief's topics began earlier
+	ctxStart := end.AddDate(0, 0, -briefTopicDays)
+	if prevStart.Before(ctxStart) {
+		ctxStart = prevStart
+	}
 	received := counter{}
 	err = c.Store.Scan(ctx, 0, func(r *domain.Record) error {
+		if !r.Time.Before(ctxStart) && r.Time.Before(end) {
+			context = append(context, r)
+		}
 		switch {
 		case !r.Time.Before(start) && r.Time.Before(end):
 			in.Current = append(in.Current, r)
@@ -454,6 +472,13 @@ func (c *Core) BuildBrief(ctx context.Context, from, to string) (monitor.Brief, 
 	})
 	if len(in.Departments) > 30 {
 		in.Departments = in.Departments[:30]
+	}
+	// Topics with at least one message in the period, clustered over the longer context.
+	in.Topics = []monitor.Topic{}
+	for _, t := range monitor.Cluster(context, monitor.TopicOptions{}, 2, end.Add(-time.Nanosecond)) {
+		if !t.Last.Before(start) {
+			in.Topics = append(in.Topics, t)
+		}
 	}
 	return monitor.BuildBrief(in), nil
 }
