@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # desktop-smoke.sh starts the real desktop window under Xvfb with the demo data, types a search
-# with xdotool as an officer would (/ focuses the search box), and checks that the search ran
+# with xdotool as an officer would (click the top bar's search box, type, Enter), and checks that the search ran
 # and found messages; it leaves a screenshot in docs/screenshots/desktop.png.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,10 +40,16 @@ for _ in $(seq 120); do grep -q 'msg=inbox' "$work/app.log" && break; sleep 0.5;
 grep -q 'msg=inbox' "$work/app.log" || { echo "desktop-smoke: the UI never loaded the inbox" >&2; cat "$work/app.log" >&2; exit 1; }
 sleep 1
 xdotool windowfocus --sync "$win" 2>/dev/null || true
-xdotool mousemove --window "$win" 700 450 click 1
-xdotool key --window "$win" slash
+# The global search box sits in the top bar, left of centre, in the 1440×900 window.
+xdotool mousemove --window "$win" 460 22 click 1
 sleep 0.5
-xdotool type --delay 120 "渣土"
+# xdotool types CJK by remapping a spare keycode, and the X server drops the first such key of
+# the session: type a warm-up character, clear the box, then type the query.
+xdotool type --delay 250 "土"
+sleep 0.3
+xdotool key ctrl+a BackSpace
+sleep 0.3
+xdotool type --delay 250 "渣土"
 xdotool key Return
 for _ in $(seq 40); do grep -q 'msg=search.*query=渣土' "$work/app.log" && break; sleep 0.5; done
 sleep 1.5
