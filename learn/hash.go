@@ -27,9 +27,16 @@ func NewHasher() Hasher { return Hasher{h: fnvOffset} }
 
 // String extends the hash with the bytes of s.
 func (h Hasher) String(s string) Hasher {
-	for i := 0; i < len(s); i++ {
-		h = h.Byte(s[i])
+	i := 0
+	for ; i < len(s) && h.n < 2; i++ {
+		h = h.Byte(s[i]) // the first two bytes may name the view
 	}
+	x := h.h
+	for ; i < len(s); i++ {
+		x ^= uint64(s[i])
+		x *= fnvPrime
+	}
+	h.h = x
 	return h
 }
 
@@ -38,10 +45,11 @@ func (h Hasher) Byte(b byte) Hasher {
 	switch h.n {
 	case 0:
 		h.first = b
+		h.n++
 	case 1:
 		h.colon = b == ':'
+		h.n++
 	}
-	h.n++
 	h.h ^= uint64(b)
 	h.h *= fnvPrime
 	return h

@@ -294,6 +294,14 @@ func tfWeight(mode TFMode, tf float32) float64 {
 	case TFRaw:
 		return float64(tf)
 	default:
+		switch tf { // small counts, the common case, without a logarithm
+		case 2:
+			return 1 + math.Ln2
+		case 3:
+			return 1 + 1.0986122886681098 // ln 3
+		case 4:
+			return 1 + 2*math.Ln2
+		}
 		return 1 + math.Log(float64(tf))
 	}
 }

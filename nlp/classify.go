@@ -40,12 +40,15 @@ const (
 type Classifiers struct {
 	category, sentiment, emotion *learn.Model
 	specs                        [3]featureSpec // per model, in Tasks order
+	union                        featureSpec    // the widest spec, when every spec is a prefix of it
+	shared                       bool           // one extraction serves all three models
 	negIdx                       int            // index of 负面 in the sentiment model's labels
 	bufs                         sync.Pool      // *classifyBuf
 }
 
 // classifyBuf holds Apply's reusable buffers so classifying does not allocate.
 type classifyBuf struct {
+	fb     featureBuf
 	hashes [3][]uint64
 	probs  []float64
 }
@@ -102,6 +105,13 @@ func newClassifiers(category, sentiment, emotion *learn.Model) (*Classifiers, er
 	c := &Classifiers{category: category, sentiment: sentiment, emotion: emotion, negIdx: -1}
 	for i, task := range Tasks() {
 		c.specs[i] = specFor(task)
+		if c.specs[i].charMax > c.union.charMax || i == 0 {
+			c.union = c.specs[i]
+		}
+	}
+	c.shared = true
+	for _, s := range c.specs {
+		c.shared = c.shared && s.isPrefix(c.union)
 	}
 	for i, l := range sentiment.Labels() {
 		if l == domain.SentimentNegative {
@@ -124,12 +134,13 @@ func (c *Classifiers) Apply(text string, words []string, a *domain.Analysis) {
 	}
 	defer c.bufs.Put(buf)
 	hashes := func(i int) []uint64 {
-		for j := 0; j < i; j++ { // models reading the same features share the hashes
-			if c.specs[j] == c.specs[i] {
-				return buf.hashes[j]
+		if c.shared {
+			if i == 0 {
+				buf.hashes[0] = buf.fb.hashes(c.union, text, words, buf.hashes[0][:0])
 			}
+			return buf.hashes[0][:buf.fb.prefixLen(c.specs[i], len(words))]
 		}
-		buf.hashes[i] = featureHashes(c.specs[i], text, words, buf.hashes[i][:0])
+		buf.hashes[i] = buf.fb.hashes(c.specs[i], text, words, buf.hashes[i][:0])
 		return buf.hashes[i]
 	}
 	a.Category, a.CategoryProb = c.category.Best(hashes(0))

@@ -32,6 +32,10 @@ var featureTexts = []struct{ text string }{
 }
 
 func TestFeaturesMatchHashes(t *testing.T) {
+	c := mustClassifiers(t)
+	if !c.shared {
+		t.Error("the task specs should nest so that Apply extracts features once")
+	}
 	a := mustAnalyzer(t)
 	for _, tt := range featureTexts {
 		for _, task := range Tasks() {
@@ -41,6 +45,11 @@ func TestFeaturesMatchHashes(t *testing.T) {
 				got := featureHashes(specFor(task), tt.text, words, nil)
 				if !slices.Equal(got, want) {
 					t.Errorf("hashes of Features (%d) differ from featureHashes (%d)", len(want), len(got))
+				}
+				var fb featureBuf
+				wide := fb.hashes(c.union, tt.text, words, nil)
+				if n := fb.prefixLen(specFor(task), len(words)); n > len(wide) || !slices.Equal(wide[:n], want) {
+					t.Errorf("the task's features are not a prefix of the shared extraction")
 				}
 			})
 		}
@@ -235,9 +244,11 @@ func BenchmarkApply(b *testing.B) {
 	b.ReportMetric(float64(len([]rune(text))), "runes")
 	var an domain.Analysis
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		c.Apply(text, words, &an)
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkDefaultClassifiers(b *testing.B) {
