@@ -325,7 +325,19 @@ func jsonReason(err error) string {
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
-		return fmt.Sprintf("JSON 格式错误（第 %d 个字节附近）：%s", se.Offset, se.Error())
+		// Go's message quotes the offending byte, which is mojibake for Chinese text: say what was expected instead.
+		what := "语法错误"
+		switch msg := se.Error(); {
+		case strings.Contains(msg, "looking for beginning of value"):
+			what = "此处应为一个值（文字需用英文双引号括起来）"
+		case strings.Contains(msg, "after object key:value pair"), strings.Contains(msg, "after array element"):
+			what = "缺少逗号或括号"
+		case strings.Contains(msg, "after object key"):
+			what = "字段名后应为冒号"
+		case strings.Contains(msg, "looking for beginning of object key string"):
+			what = "字段名应为英文双引号括起来的文字"
+		}
+		return fmt.Sprintf("JSON 格式错误（第 %d 个字节附近）：%s", se.Offset, what)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return "JSON 不完整：在对象结束之前就中断了"
 	case errors.As(err, &te):
