@@ -209,3 +209,59 @@ func (a *App) SetMonitorSettings(s MonitorSettings) (MonitorSettings, error) {
 	}
 	return a.MonitorSettings()
 }
+
+// BulkAct applies one action to many selected records (派单 with to = department, 退单, 办结,
+// 合并, 改分类 with to = category …). Each record is its own transaction, so one refusal does not
+// stop the rest; the result says what became of each. For a progress bar, send the selection in
+// chunks (e.g. 20 ids per call) and advance after each call.
+func (a *App) BulkAct(ids []string, action, to, reason string) (BulkResult, error) {
+	r, err := a.core.BulkAct(a.ctx(), ids, action, to, reason, actor, nil)
+	if err == nil {
+		a.core.Log.Info("bulk act", "action", action, "done", r.Done, "failed", r.Failed)
+	}
+	return r, a.fail("批量"+action, err)
+}
+
+// Case opens the case a message belongs to: all its messages, the merged timeline, the deadline,
+// the suggestions and the actions allowed now.
+func (a *App) Case(id string) (CaseView, error) {
+	v, err := a.core.Case(a.ctx(), id)
+	return v, a.fail("打开案件 "+id, err)
+}
+
+// Merge joins the cases of the selected messages into the case of the earliest one.
+func (a *App) Merge(ids []string) (CaseView, error) {
+	recs, err := a.core.Merge(a.ctx(), ids, "", actor)
+	if err != nil {
+		return CaseView{}, a.fail("合并", err)
+	}
+	return a.Case(recs[0].CaseID)
+}
+
+// Split takes a message out of its case into a case of its own.
+func (a *App) Split(id string) (CaseView, error) {
+	if _, err := a.core.Split(a.ctx(), id, "", actor); err != nil {
+		return CaseView{}, a.fail("拆分", err)
+	}
+	return a.Case(id)
+}
+
+// Deadlines lists open cases that are 逾期 (overdue) or 即将到期 (due within q.Within working
+// days, default 2), earliest deadline first — the inbox's deadline tabs.
+func (a *App) Deadlines(q DeadlineQuery) (Page, error) {
+	p, err := a.core.Deadlines(a.ctx(), q)
+	return p, a.fail("读取"+q.Kind+"案件", err)
+}
+
+// KPIs lists each department's performance over from..to (YYYY-MM-DD, inclusive; empty = this
+// month so far).
+func (a *App) KPIs(from, to string) (KPIReport, error) {
+	r, err := a.core.KPIs(a.ctx(), from, to)
+	return r, a.fail("统计绩效", err)
+}
+
+// VerifyAudit checks the audit chain and says whether any entry was altered or deleted.
+func (a *App) VerifyAudit() (store.AuditReport, error) {
+	r, err := a.core.Store.VerifyAudit(a.ctx())
+	return r, a.fail("校验审计记录", err)
+}
