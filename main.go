@@ -40,9 +40,18 @@ const usage = `民意 Minyi — 政务民意工作台
                 [--since YYYY-MM-DD] [--until YYYY-MM-DD] QUERY
   show ID       [--json]
   reindex | backup FILE | restore FILE
+  pull          [--source NAME | --url URL --format rss|atom|jsonfeed|json|html|csv|xlsx|jsonl] [--timeout 20s]
+                → one JSON line {"source":…,"read":N,"new":N,"duplicate":N,"rejected":N,"error":"…"}; exit 1 when the source failed
+  sources       [--json] | add NAME --kind K (--url U | --folder DIR) [--channel C] [--schedule S] [--disabled] | remove NAME
   topics        [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--json]   hot topics, hottest first
   alerts        [--json]                                             the alert centre
   report        --from YYYY-MM-DD --to YYYY-MM-DD --format xlsx|html|pdf --out FILE   舆情日报/周报
+  case ID       [--json]                      the case: its messages, timeline, deadline, suggestions
+  case act ID ACTION [--to DEPT] [--reason TEXT]   受理 派单 签收 办理 退单 答复 回访 办结 延期申请 延期批准 督办 重办 不予受理 改分类
+  deadline      --from YYYY-MM-DD --days N [--working] [--json]   → the due date and its weekday
+  audit verify  [--json]   exit 0 when the audit chain is intact, 3 naming the first bad entry
+  audit export FILE.xlsx
+  kpi           [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]   per-department KPIs
 
 数据目录: --data DIR，否则 $MINYI_DATA，否则用户数据目录下的 minyi。
 `
@@ -104,12 +113,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdBackup(env, rest)
 	case "restore":
 		err = cmdRestore(env, rest)
+	case "pull":
+		err = cmdPull(env, rest)
+	case "sources":
+		err = cmdSources(env, rest)
 	case "topics":
 		err = cmdTopics(env, rest)
 	case "alerts":
 		err = cmdAlerts(env, rest)
 	case "report":
 		err = cmdReport(env, rest)
+	case "case":
+		err = cmdCase(env, rest)
+	case "deadline":
+		err = cmdDeadline(env, rest)
+	case "audit":
+		err = cmdAudit(env, rest)
+	case "kpi":
+		err = cmdKPI(env, rest)
 	default:
 		err = usageErr("未知命令 %q", cmd)
 	}

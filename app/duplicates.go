@@ -91,8 +91,13 @@ func personKey(r *domain.Record) string {
 		return "tel:" + m[1]
 	}
 	a := strings.TrimSpace(r.Author)
-	if a == "" || anonymous[a] || strings.HasSuffix(a, "某某") || strings.HasSuffix(a, "某") {
-		return "" // 张某某 is a redaction, not an identity
+	if a == "" || anonymous[a] || strings.Contains(a, "*") || strings.Contains(a, "某") {
+		return "" // 张某某 and 谢** are redactions, not identities
+	}
+	for _, s := range []string{"先生", "女士", "小姐", "师傅", "阿姨"} {
+		if strings.HasSuffix(a, s) && utf8.RuneCountInString(a) <= 4 {
+			return "" // 吴女士 names thousands of people
+		}
 	}
 	if m := phoneRe.FindStringSubmatch(a); m != nil {
 		return "tel:" + m[1]
