@@ -5,6 +5,7 @@
 package index
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -81,10 +82,12 @@ type Index struct {
 	seg Segmenter
 	dir string
 
-	putMu sync.Mutex // serialises Put/Delete so the recorded highest Seq only grows
-	seq   uint64     // highest Seq indexed, mirrors keySeq
+	putMu  sync.Mutex // serialises Put/Delete so the recorded highest Seq only grows
+	seq    uint64     // highest Seq indexed, mirrors keySeq
+	closed bool       // Close has run
 
-	cursors *cursorCache // search_after positions of recent time-sorted pages
+	cursors   *cursorCache // search_after positions of recent time-sorted pages
+	windowMin int          // windowThreshold; tests lower it to exercise the window path
 
 	text, title, words analysis.Analyzer // per-field analysis, see document()
 }
@@ -104,12 +107,13 @@ func Open(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
 		return nil, err
 	}
 	ix := &Index{
-		seg:     seg,
-		dir:     dir,
-		cursors: newCursorCache(256),
-		text:    ngramAnalyzer{mode: modeBigram | modeRunEnd | modeLatin},
-		title:   ngramAnalyzer{mode: modeBigram | modeUnigram | modeLatin},
-		words:   spaceAnalyzer{},
+		seg:       seg,
+		dir:       dir,
+		cursors:   newCursorCache(256),
+		windowMin: windowThreshold,
+		text:      ngramAnalyzer{mode: modeBigram | modeRunEnd | modeLatin},
+		title:     ngramAnalyzer{mode: modeBigram | modeUnigram | modeLatin},
+		words:     spaceAnalyzer{},
 	}
 	_, statErr := os.Stat(filepath.Join(dir, "index_meta.json"))
 	switch {
@@ -254,9 +258,14 @@ const closeFlushTimeout = 60 * time.Second
 // Close waits until every applied batch is on disk, then closes the index. Batches are applied
 // without waiting for fsync (unsafe_batch), and scorch's Close does not wait for its persister, so
 // without this the last batches and the IndexedSeq mark would be lost on a clean shutdown.
+// Closing twice is harmless.
 func (ix *Index) Close() error {
 	ix.putMu.Lock()
 	defer ix.putMu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
 	flushErr := ix.flush()
 	if err := ix.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", ix.dir, err)
@@ -292,58 +301,115 @@ func (ix *Index) flush() error {
 
 // putChunk is how many records go into one bleve batch: large enough to amortise segment
 // creation, small enough to bound memory.
-const putChunk = 2000
+const putChunk = 5000
 
-// Put indexes recs, replacing any document with the same ID. Records are applied in Seq order in
-// batches, and each batch records its highest Seq atomically with its documents, so after a crash
-// IndexedSeq never claims a record that is not indexed.
+// putWorkers is how many batches are built at once. Scorch builds each batch's segment on the
+// calling goroutine, so one batch at a time leaves a core idle during bulk loads.
+const putWorkers = 2
+
+// Put indexes recs, replacing any document with the same ID. Records go in Seq order in batches
+// of putChunk; the batch with the highest Seq carries the IndexedSeq mark and is applied only
+// after every other batch of the call, so the mark is written atomically with its batch and never
+// claims a record that is not indexed, even if the process dies halfway.
 func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
 	sorted := slices.Clone(recs)
-	slices.SortStableFunc(sorted, func(a, b *domain.Record) int {
-		switch {
-		case a.Seq < b.Seq:
-			return -1
-		case a.Seq > b.Seq:
-			return 1
+	slices.SortStableFunc(sorted, func(a, b *domain.Record) int { return cmp.Compare(a.Seq, b.Seq) })
+	for _, rec := range sorted {
+		if rec == nil || rec.ID == "" {
+			return fmt.Errorf("index put: record without id")
 		}
-		return 0
-	})
+	}
 	ix.putMu.Lock()
 	defer ix.putMu.Unlock()
-	for start := 0; start < len(sorted); start += putChunk {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		chunk := sorted[start:min(start+putChunk, len(sorted))]
-		b := ix.idx.NewBatch()
-		maxSeq := ix.seq
-		for _, rec := range chunk {
-			if rec == nil || rec.ID == "" {
-				return fmt.Errorf("index put: record without id")
-			}
-			doc, err := ix.document(rec)
-			if err != nil {
-				return fmt.Errorf("index put %s: %w", rec.ID, err)
-			}
-			if err := b.IndexAdvanced(doc); err != nil {
-				return fmt.Errorf("index put %s: %w", rec.ID, err)
-			}
-			maxSeq = max(maxSeq, rec.Seq)
-		}
-		if maxSeq > ix.seq {
-			var buf [8]byte
-			binary.BigEndian.PutUint64(buf[:], maxSeq)
-			b.SetInternal([]byte(keySeq), buf[:])
-		}
-		if err := ix.idx.Batch(b); err != nil {
-			return fmt.Errorf("index put batch of %d: %w", len(chunk), err)
-		}
-		ix.seq = maxSeq
+	if ix.closed {
+		return ErrClosed
 	}
+	var chunks [][]*domain.Record
+	for start := 0; start < len(sorted); start += putChunk {
+		chunks = append(chunks, sorted[start:min(start+putChunk, len(sorted))])
+	}
+	last := chunks[len(chunks)-1]
+	if err := ix.putParallel(ctx, chunks[:len(chunks)-1]); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	maxSeq := max(ix.seq, last[len(last)-1].Seq)
+	if err := ix.putBatch(last, maxSeq); err != nil {
+		return err
+	}
+	ix.seq = maxSeq
 	ix.cursors.clear()
+	return nil
+}
+
+// putParallel applies chunks with up to putWorkers batches in flight, without touching the mark.
+func (ix *Index) putParallel(ctx context.Context, chunks [][]*domain.Record) error {
+	if len(chunks) == 0 {
+		return nil
+	}
+	work := make(chan []*domain.Record)
+	errs := make(chan error, putWorkers)
+	var wg sync.WaitGroup
+	for range min(putWorkers, len(chunks)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for chunk := range work {
+				if err := ix.putBatch(chunk, 0); err != nil {
+					errs <- err
+					for range work { // drain so the feeder finishes
+					}
+					return
+				}
+			}
+		}()
+	}
+	var err error
+feed:
+	for _, c := range chunks {
+		select {
+		case work <- c:
+		case err = <-errs:
+			break feed
+		case <-ctx.Done():
+			err = ctx.Err()
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	if err != nil {
+		return err
+	}
+	return <-errs // nil when the channel is empty
+}
+
+// putBatch indexes one chunk as one bleve batch, recording seq as the IndexedSeq mark when non-zero.
+func (ix *Index) putBatch(chunk []*domain.Record, seq uint64) error {
+	b := ix.idx.NewBatch()
+	for _, rec := range chunk {
+		doc, err := ix.document(rec)
+		if err != nil {
+			return fmt.Errorf("index put %s: %w", rec.ID, err)
+		}
+		if err := b.IndexAdvanced(doc); err != nil {
+			return fmt.Errorf("index put %s: %w", rec.ID, err)
+		}
+	}
+	if seq > 0 {
+		var buf [8]byte
+		binary.BigEndian.PutUint64(buf[:], seq)
+		b.SetInternal([]byte(keySeq), buf[:])
+	}
+	if err := ix.idx.Batch(b); err != nil {
+		return fmt.Errorf("index put batch of %d: %w", len(chunk), err)
+	}
 	return nil
 }
 
@@ -357,6 +423,9 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	}
 	ix.putMu.Lock()
 	defer ix.putMu.Unlock()
+	if ix.closed {
+		return ErrClosed
+	}
 	b := ix.idx.NewBatch()
 	for _, id := range ids {
 		b.Delete(id)

@@ -193,30 +193,56 @@ func TestFiltersFacetsAndSort(t *testing.T) {
 }
 
 func TestDeepPagingMatchesOffsets(t *testing.T) {
-	ix := mustOpen(t)
-	var recs []*domain.Record
-	for i := 1; i <= 95; i++ {
-		recs = append(recs, newRec(uint64(i), "积水", "道路积水", func(r *domain.Record) {
-			r.Time = time.Date(2024, 5, 1+i%7, 0, 0, 0, 0, cst) // many equal times: seq breaks ties
-		}))
-	}
-	mustPut(t, ix, recs...)
-	full := ids(mustSearch(t, ix, Query{Sort: SortTime, Limit: 95}))
-	ix.cursors.clear()
-	var paged []string
-	for off := 0; off < 95; off += 10 {
-		paged = append(paged, ids(mustSearch(t, ix, Query{Sort: SortTime, Limit: 10, Offset: off}))...)
-	}
-	if !slices.Equal(full, paged) {
-		t.Fatalf("paged order differs from one page:\n%v\n%v", full, paged)
-	}
-	if len(ix.cursors.m) == 0 {
-		t.Fatal("paging stored no cursors")
-	}
-	// A jump to an offset no cursor covers falls back to from/size.
-	jump := ids(mustSearch(t, ix, Query{Sort: SortTime, Limit: 5, Offset: 42}))
-	if !slices.Equal(jump, full[42:47]) {
-		t.Fatalf("jump page = %v, want %v", jump, full[42:47])
+	for _, tc := range []struct {
+		name      string
+		windowMin int
+		text      string
+	}{
+		{"one sorted pass", windowThreshold, ""},
+		{"time windows", 10, ""},
+		{"time windows with text", 10, "积水"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ix := mustOpen(t)
+			ix.windowMin = tc.windowMin
+			var recs []*domain.Record
+			for i := 1; i <= 95; i++ {
+				recs = append(recs, newRec(uint64(i), "积水", "道路积水", func(r *domain.Record) {
+					// Spread over years, with many equal times: seq breaks ties.
+					r.Time = time.Date(2018+i%5, time.Month(1+i%12), 1+i%3, 0, 0, 0, 0, cst)
+				}))
+			}
+			mustPut(t, ix, recs...)
+			full := mustSearch(t, ix, Query{Text: tc.text, Sort: SortTime, Limit: 95})
+			if full.Total != 95 || len(full.Hits) != 95 {
+				t.Fatalf("total %d hits %d, want 95", full.Total, len(full.Hits))
+			}
+			for i := 1; i < len(full.Hits); i++ {
+				if full.Hits[i].Time.After(full.Hits[i-1].Time) {
+					t.Fatalf("not newest first at %d", i)
+				}
+			}
+			ix.cursors.clear()
+			var paged []string
+			for off := 0; off < 95; off += 10 {
+				res := mustSearch(t, ix, Query{Text: tc.text, Sort: SortTime, Limit: 10, Offset: off})
+				if res.Total != 95 {
+					t.Fatalf("page at %d: total %d", off, res.Total)
+				}
+				paged = append(paged, ids(res)...)
+			}
+			if !slices.Equal(ids(full), paged) {
+				t.Fatalf("paged order differs from one page:\n%v\n%v", ids(full), paged)
+			}
+			if len(ix.cursors.m) == 0 {
+				t.Fatal("paging stored no cursors")
+			}
+			// A jump to an offset no cursor covers falls back to from/size.
+			jump := ids(mustSearch(t, ix, Query{Text: tc.text, Sort: SortTime, Limit: 5, Offset: 42}))
+			if !slices.Equal(jump, ids(full)[42:47]) {
+				t.Fatalf("jump page = %v, want %v", jump, ids(full)[42:47])
+			}
+		})
 	}
 }
 

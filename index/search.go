@@ -77,8 +77,13 @@ var facetFields = [...]struct {
 // hitFields are the stored fields loaded for each hit.
 var hitFields = []string{fTitle, fBody, fTime, fCategory, fDepartment, fStatus, fDistrict, fChannel, fSentiment}
 
-// Search runs q and returns one page of hits. Time-sorted pages that follow the previous page
-// of the same query are fetched with search_after, so deep paging stays as fast as the first page.
+// Search runs q and returns one page of hits.
+//
+// Sorting by time in bleve visits every match, which is too slow for a million records, so newest-
+// first pages are fetched from a time window that starts at one day and doubles until it holds the
+// page; the total and the facets come from a separate unsorted pass (free for "everything": the
+// document count). A page that follows the previous page of the same query continues from that
+// page's last hit (search_after), so deep paging costs what the first page costs.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	start := time.Now()
 	c := &compiler{seg: ix.seg}
@@ -99,58 +104,169 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			order = SortRelevance
 		}
 	}
-	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
-	req.Fields = hitFields
-	var cursorKey string
+	var sortBy []string
 	switch order {
 	case SortRelevance:
 	case SortTime:
-		req.SortBy([]string{"-" + fTime, "-" + fSeq})
-		req.Score = "none"
+		sortBy = []string{"-" + fTime, "-" + fSeq}
 	case SortTimeAsc:
-		req.SortBy([]string{fTime, fSeq})
-		req.Score = "none"
+		sortBy = []string{fTime, fSeq}
 	default:
 		return nil, fmt.Errorf("search: unknown sort %q", q.Sort)
 	}
-	if order != SortRelevance {
-		cursorKey = cursorKeyOf(q, order)
-		if after, ok := ix.cursors.get(cursorKey, offset); ok {
-			req.From = 0
-			req.SearchAfter = after
+	out := &Result{}
+	var hits []*search.DocumentMatch
+	if order == SortRelevance {
+		req := bleve.NewSearchRequestOptions(main, limit, offset, false)
+		req.Fields = hitFields
+		addFacets(req, q.Facets)
+		res, err := ix.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.Text, err)
+		}
+		out.Total, hits = res.Total, res.Hits
+		out.Facets = facetsOf(res, q.Facets)
+	} else {
+		total, facets, err := ix.countAndFacets(ctx, main, q.Facets)
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.Text, err)
+		}
+		out.Total, out.Facets = total, facets
+		key := cursorKeyOf(q, order)
+		cur, hasCur := ix.cursors.get(key, offset)
+		if order == SortTime && total > uint64(ix.windowMin) {
+			hits, err = ix.newestInWindows(ctx, main, sortBy, limit, offset, total, cur, hasCur)
+		} else {
+			hits, err = ix.sorted(ctx, main, sortBy, limit, offset, cur, hasCur)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("search %q: %w", q.Text, err)
+		}
+		if len(hits) > 0 {
+			last := hits[len(hits)-1]
+			ix.cursors.put(key, offset+len(hits), cursor{after: last.Sort, t: timeOf(last)})
 		}
 	}
-	if q.Facets {
-		for _, f := range facetFields {
-			req.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
-		}
-	}
-	res, err := ix.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.Text, err)
-	}
-	out := &Result{Total: res.Total, Hits: make([]Hit, 0, len(res.Hits))}
+	out.Hits = make([]Hit, 0, len(hits))
 	needles := foldNeedles(c.needles)
-	for _, h := range res.Hits {
+	for _, h := range hits {
 		out.Hits = append(out.Hits, hitOf(h, needles, q.Highlight))
-	}
-	if cursorKey != "" && len(res.Hits) > 0 {
-		ix.cursors.put(cursorKey, offset+len(res.Hits), res.Hits[len(res.Hits)-1].Sort)
-	}
-	if q.Facets {
-		out.Facets = make(map[string]map[string]int, len(facetFields))
-		for _, f := range facetFields {
-			m := map[string]int{}
-			if fr := res.Facets[f.name]; fr != nil && fr.Terms != nil {
-				for _, t := range fr.Terms.Terms() {
-					m[t.Term] = t.Count
-				}
-			}
-			out.Facets[f.name] = m
-		}
 	}
 	out.Took = time.Since(start)
 	return out, nil
+}
+
+// windowThreshold is the result size above which newest-first pages are read from time windows;
+// below it one sorted pass is cheap.
+const windowThreshold = 5000
+
+// countAndFacets counts main's matches (and facets them) without sorting or loading anything.
+func (ix *Index) countAndFacets(ctx context.Context, main query.Query, facets bool) (uint64, map[string]map[string]int, error) {
+	if _, all := main.(*query.MatchAllQuery); all && !facets {
+		n, err := ix.idx.DocCount()
+		return n, nil, err
+	}
+	req := bleve.NewSearchRequestOptions(main, 0, 0, false)
+	req.Score = "none"
+	addFacets(req, facets)
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return 0, nil, err
+	}
+	return res.Total, facetsOf(res, facets), nil
+}
+
+// sorted fetches one page sorted by sortBy over all of main's matches.
+func (ix *Index) sorted(ctx context.Context, main query.Query, sortBy []string, limit, offset int, cur cursor, hasCur bool) ([]*search.DocumentMatch, error) {
+	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
+	req.Fields = hitFields
+	req.SortBy(sortBy)
+	req.Score = "none"
+	if hasCur {
+		req.From = 0
+		req.SearchAfter = cur.after
+	}
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return res.Hits, nil
+}
+
+// newestInWindows fetches a newest-first page from windows [hi-span, hi] with span doubling from a
+// day until the window holds the page (or all matches). hi is the cursor's time when continuing a
+// previous page, else open.
+func (ix *Index) newestInWindows(ctx context.Context, main query.Query, sortBy []string, limit, offset int, total uint64, cur cursor, hasCur bool) ([]*search.DocumentMatch, error) {
+	need := offset + limit
+	var hi time.Time
+	anchor := time.Now().Add(24 * time.Hour)
+	if hasCur {
+		need = limit
+		hi = cur.t
+		anchor = cur.t
+	}
+	for span := 24 * time.Hour; span < 80*365*24*time.Hour; span *= 2 {
+		incl := true
+		rng := bleve.NewDateRangeInclusiveQuery(anchor.Add(-span), hi, &incl, &incl)
+		rng.SetField(fTime)
+		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(main, rng), limit, offset, false)
+		req.Fields = hitFields
+		req.SortBy(sortBy)
+		req.Score = "none"
+		if hasCur {
+			req.From = 0
+			req.SearchAfter = cur.after
+		}
+		res, err := ix.idx.SearchInContext(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		// The window holds the page once it has `need` matches; when continuing from a cursor
+		// the hits after it are what count.
+		enough := res.Total >= uint64(need) && (!hasCur || len(res.Hits) >= limit)
+		if enough || (!hasCur && res.Total >= total) {
+			return res.Hits, nil
+		}
+	}
+	return ix.sorted(ctx, main, sortBy, limit, offset, cur, hasCur)
+}
+
+// addFacets asks req for every facet of facetFields when want is set.
+func addFacets(req *bleve.SearchRequest, want bool) {
+	if !want {
+		return
+	}
+	for _, f := range facetFields {
+		req.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
+	}
+}
+
+// facetsOf converts bleve's facet results; nil when facets were not asked for.
+func facetsOf(res *bleve.SearchResult, want bool) map[string]map[string]int {
+	if !want {
+		return nil
+	}
+	out := make(map[string]map[string]int, len(facetFields))
+	for _, f := range facetFields {
+		m := map[string]int{}
+		if fr := res.Facets[f.name]; fr != nil && fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				m[t.Term] = t.Count
+			}
+		}
+		out[f.name] = m
+	}
+	return out
+}
+
+// timeOf reads a hit's stored time; zero when absent.
+func timeOf(h *search.DocumentMatch) time.Time {
+	if s, ok := h.Fields[fTime].(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 // mainQuery combines the parsed text with the exact-value filters. Filters go into one
@@ -215,11 +331,7 @@ func hitOf(h *search.DocumentMatch, needles [][]rune, mark bool) Hit {
 	if math.IsNaN(hit.Score) || math.IsInf(hit.Score, 0) {
 		hit.Score = 0
 	}
-	if ts := str(fTime); ts != "" {
-		if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {
-			hit.Time = t
-		}
-	}
+	hit.Time = timeOf(h)
 	body := str(fBody)
 	snip, ok := makeSnippet(body, needles, mark)
 	if !ok && len(needles) > 0 {
@@ -241,37 +353,43 @@ func cursorKeyOf(q Query, order string) string {
 		q.Since.UnixNano(), q.Until.UnixNano(), order)
 }
 
-// cursorCache remembers, for recent time-sorted queries, the sort key of the last hit before a
-// given offset. It is cleared whenever the index changes so a cursor never skips new records.
+// cursor is where a time-sorted page ended: its last hit's sort key and time.
+type cursor struct {
+	after []string
+	t     time.Time
+}
+
+// cursorCache remembers, for recent time-sorted queries, where the page ending at a given offset
+// ended. It is cleared whenever the index changes so a cursor never skips new records.
 type cursorCache struct {
 	mu    sync.Mutex
 	max   int
-	m     map[string][]string
+	m     map[string]cursor
 	order []string
 }
 
 func newCursorCache(n int) *cursorCache {
-	return &cursorCache{max: n, m: make(map[string][]string, n)}
+	return &cursorCache{max: n, m: make(map[string]cursor, n)}
 }
 
-func (c *cursorCache) get(key string, offset int) ([]string, bool) {
+func (c *cursorCache) get(key string, offset int) (cursor, bool) {
 	if offset == 0 {
-		return nil, false
+		return cursor{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[fmt.Sprintf("%s\x00%d", key, offset)]
-	return v, ok
+	return v, ok && !v.t.IsZero()
 }
 
-func (c *cursorCache) put(key string, offset int, after []string) {
+func (c *cursorCache) put(key string, offset int, cur cursor) {
 	k := fmt.Sprintf("%s\x00%d", key, offset)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[k]; !ok {
 		c.order = append(c.order, k)
 	}
-	c.m[k] = append([]string(nil), after...)
+	c.m[k] = cursor{after: append([]string(nil), cur.after...), t: cur.t}
 	for len(c.order) > c.max {
 		delete(c.m, c.order[0])
 		c.order = c.order[1:]
