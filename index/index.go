@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -54,6 +55,7 @@ const (
 	keySeq    = "minyi.seq"
 	keySchema = "minyi.schema"
 	keyClosed = "minyi.closed" // last clean close; written by Close to learn when all is on disk
+	keyNewest = "minyi.newest" // latest Record.Time indexed (unix nanoseconds), where time windows start
 )
 
 // Field names of indexed documents.
@@ -82,9 +84,10 @@ type Index struct {
 	seg Segmenter
 	dir string
 
-	putMu  sync.Mutex // serialises Put/Delete so the recorded highest Seq only grows
-	seq    uint64     // highest Seq indexed, mirrors keySeq
-	closed bool       // Close has run
+	putMu  sync.Mutex    // serialises Put/Delete so the recorded highest Seq only grows
+	seq    atomic.Uint64 // highest Seq indexed, mirrors keySeq; atomic so readers never wait for a Put
+	newest atomic.Int64  // latest record time indexed (unix ns), mirrors keyNewest
+	closed bool          // Close has run
 
 	cursors   *cursorCache // search_after positions of recent time-sorted pages
 	windowMin int          // windowThreshold; tests lower it to exercise the window path
@@ -213,7 +216,10 @@ func (ix *Index) checkSchema() error {
 		return fmt.Errorf("open index %s: %w (bad sequence marker)", ix.dir, ErrCorrupt)
 	}
 	if len(raw) == 8 {
-		ix.seq = binary.BigEndian.Uint64(raw)
+		ix.seq.Store(binary.BigEndian.Uint64(raw))
+	}
+	if raw, err = ix.idx.GetInternal([]byte(keyNewest)); err == nil && len(raw) == 8 {
+		ix.newest.Store(int64(binary.BigEndian.Uint64(raw)))
 	}
 	return nil
 }
@@ -338,11 +344,18 @@ func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	maxSeq := max(ix.seq, last[len(last)-1].Seq)
-	if err := ix.putBatch(last, maxSeq); err != nil {
+	maxSeq := max(ix.seq.Load(), last[len(last)-1].Seq)
+	newest := ix.newest.Load()
+	for _, rec := range sorted {
+		if !rec.Time.IsZero() {
+			newest = max(newest, rec.Time.UnixNano())
+		}
+	}
+	if err := ix.putBatch(last, maxSeq, newest); err != nil {
 		return err
 	}
-	ix.seq = maxSeq
+	ix.seq.Store(maxSeq)
+	ix.newest.Store(newest)
 	ix.cursors.clear()
 	return nil
 }
@@ -360,7 +373,7 @@ func (ix *Index) putParallel(ctx context.Context, chunks [][]*domain.Record) err
 		go func() {
 			defer wg.Done()
 			for chunk := range work {
-				if err := ix.putBatch(chunk, 0); err != nil {
+				if err := ix.putBatch(chunk, 0, 0); err != nil {
 					errs <- err
 					for range work { // drain so the feeder finishes
 					}
@@ -390,8 +403,9 @@ feed:
 	return <-errs // nil when the channel is empty
 }
 
-// putBatch indexes one chunk as one bleve batch, recording seq as the IndexedSeq mark when non-zero.
-func (ix *Index) putBatch(chunk []*domain.Record, seq uint64) error {
+// putBatch indexes one chunk as one bleve batch, recording seq as the IndexedSeq mark and newest
+// as the latest record time when non-zero.
+func (ix *Index) putBatch(chunk []*domain.Record, seq uint64, newest int64) error {
 	b := ix.idx.NewBatch()
 	for _, rec := range chunk {
 		doc, err := ix.document(rec)
@@ -406,6 +420,11 @@ func (ix *Index) putBatch(chunk []*domain.Record, seq uint64) error {
 		var buf [8]byte
 		binary.BigEndian.PutUint64(buf[:], seq)
 		b.SetInternal([]byte(keySeq), buf[:])
+	}
+	if newest != 0 {
+		var buf [8]byte
+		binary.BigEndian.PutUint64(buf[:], uint64(newest))
+		b.SetInternal([]byte(keyNewest), buf[:])
 	}
 	if err := ix.idx.Batch(b); err != nil {
 		return fmt.Errorf("index put batch of %d: %w", len(chunk), err)
@@ -440,9 +459,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 // IndexedSeq is the highest Record.Seq put so far (0 when empty): the app indexes the store's
 // records above it on start.
 func (ix *Index) IndexedSeq() (uint64, error) {
-	ix.putMu.Lock()
-	defer ix.putMu.Unlock()
-	return ix.seq, nil
+	return ix.seq.Load(), nil
 }
 
 // Count is the number of indexed documents.

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -398,5 +399,31 @@ func TestSimilar(t *testing.T) {
 	}
 	if _, err := ix.Similar(context.Background(), "M999999", 3); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("missing id: %v", err)
+	}
+}
+
+func TestAllFacetsMatchBleveFacets(t *testing.T) {
+	ix := mustOpen(t)
+	recs := newCorpusGen(5).corpus(300)
+	mustPut(t, ix, recs...)
+	// Replace some records so the dictionaries hold terms of deleted documents.
+	for _, r := range recs[:40] {
+		r.Status = domain.StatusClosed
+		r.Analysis.District = "新区"
+	}
+	mustPut(t, ix, recs[:40]...)
+	fast := mustSearch(t, ix, Query{Facets: true})
+	// A filter that matches everything forces bleve's own facet pass.
+	slow := mustSearch(t, ix, Query{Facets: true, Since: time.Date(1990, 1, 1, 0, 0, 0, 0, cst)})
+	if fast.Total != 300 || slow.Total != 300 {
+		t.Fatalf("totals %d %d, want 300", fast.Total, slow.Total)
+	}
+	for _, f := range facetFields {
+		if !maps.Equal(fast.Facets[f.name], slow.Facets[f.name]) {
+			t.Errorf("facet %s: dictionary %v, bleve %v", f.name, fast.Facets[f.name], slow.Facets[f.name])
+		}
+	}
+	if fast.Facets["district"]["新区"] != 40 {
+		t.Fatalf("district facet = %v", fast.Facets["district"])
 	}
 }

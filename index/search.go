@@ -162,9 +162,15 @@ const windowThreshold = 5000
 
 // countAndFacets counts main's matches (and facets them) without sorting or loading anything.
 func (ix *Index) countAndFacets(ctx context.Context, main query.Query, facets bool) (uint64, map[string]map[string]int, error) {
-	if _, all := main.(*query.MatchAllQuery); all && !facets {
+	if _, all := main.(*query.MatchAllQuery); all {
+		// Everything: the document count and each term's document frequency answer exactly,
+		// without visiting a million documents' doc values.
 		n, err := ix.idx.DocCount()
-		return n, nil, err
+		if err != nil || !facets {
+			return n, nil, err
+		}
+		f, err := ix.allFacets(ctx)
+		return n, f, err
 	}
 	req := bleve.NewSearchRequestOptions(main, 0, 0, false)
 	req.Score = "none"
@@ -174,6 +180,66 @@ func (ix *Index) countAndFacets(ctx context.Context, main query.Query, facets bo
 		return 0, nil, err
 	}
 	return res.Total, facetsOf(res, facets), nil
+}
+
+// allFacets counts every value of every facet field over the whole index from the term
+// dictionaries (document frequencies exclude deleted and replaced documents).
+func (ix *Index) allFacets(ctx context.Context) (map[string]map[string]int, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	out := make(map[string]map[string]int, len(facetFields))
+	for _, f := range facetFields {
+		dict, err := r.FieldDict(f.field)
+		if err != nil {
+			return nil, err
+		}
+		var terms []string
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				dict.Close()
+				return nil, err
+			}
+			if e == nil {
+				break
+			}
+			terms = append(terms, e.Term)
+		}
+		dict.Close()
+		type tc struct {
+			term string
+			n    int
+		}
+		var counts []tc
+		for _, t := range terms {
+			n, err := docFreq(ctx, r, f.field, t)
+			if err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				counts = append(counts, tc{t, int(n)})
+			}
+		}
+		sort.Slice(counts, func(i, j int) bool {
+			if counts[i].n != counts[j].n {
+				return counts[i].n > counts[j].n
+			}
+			return counts[i].term < counts[j].term
+		})
+		m := make(map[string]int, min(len(counts), f.size))
+		for _, c := range counts[:min(len(counts), f.size)] {
+			m[c.term] = c.n
+		}
+		out[f.name] = m
+	}
+	return out, nil
 }
 
 // sorted fetches one page sorted by sortBy over all of main's matches.
@@ -199,7 +265,10 @@ func (ix *Index) sorted(ctx context.Context, main query.Query, sortBy []string, 
 func (ix *Index) newestInWindows(ctx context.Context, main query.Query, sortBy []string, limit, offset int, total uint64, cur cursor, hasCur bool) ([]*search.DocumentMatch, error) {
 	need := offset + limit
 	var hi time.Time
-	anchor := time.Now().Add(24 * time.Hour)
+	anchor := time.Now()
+	if n := ix.newest.Load(); n != 0 {
+		anchor = time.Unix(0, n)
+	}
 	if hasCur {
 		need = limit
 		hi = cur.t
