@@ -4,8 +4,9 @@
 //     and answers the JSON result, or HTTP 4xx/5xx with {"error":"中文消息"}.
 // Errors are thrown as ApiError whose message is already plain Chinese for the officer.
 import type {
-  Dashboard, Department, ImportResult, InboxQuery, Page, PullResult, Record_, RecordView,
-  SearchQuery, SearchResult, SourceConfig, SourceView, Status,
+  AlertView, BulkResult, CaseView, Dashboard, DeadlineQuery, Department, ImportResult, InboxQuery,
+  KPIReport, Page, PullResult, Record_, RecordView, ReportFile, SearchQuery, SearchResult, SourceConfig,
+  SourceView, Status, TopicDetail, TopicView,
 } from './types'
 
 type Bound = Record<string, (...args: unknown[]) => Promise<unknown>>
@@ -119,4 +120,16 @@ export const api = {
   deleteSource: (name: string) => call<null>('DeleteSource', name),
   pullNow: (name: string) => call<PullResult>('PullNow', name),
   departments: () => call<Department[] | null>('Departments'),
+  // Case work and monitoring: newer methods; screens degrade gracefully when they are missing.
+  bulkAct: (ids: string[], action: string, to = '', reason = '') => call<BulkResult>('BulkAct', ids, action, to, reason),
+  caseOf: (id: string) => call<CaseView>('Case', id),
+  merge: (ids: string[]) => call<CaseView>('Merge', ids),
+  split: (id: string) => call<CaseView>('Split', id),
+  deadlines: (q: DeadlineQuery) => call<Page>('Deadlines', q),
+  kpis: (from = '', to = '') => call<KPIReport>('KPIs', from, to),
+  topics: (since = '', until = '') => call<TopicView[] | null>('Topics', since, until),
+  topic: (id: string) => call<TopicDetail>('Topic', id),
+  alerts: () => call<AlertView[] | null>('Alerts'),
+  ackAlert: (id: string, assignee: string) => call<AlertView>('AckAlert', id, assignee),
+  report: (from: string, to: string, format: string) => call<ReportFile>('Report', from, to, format),
 }

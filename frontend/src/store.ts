@@ -28,6 +28,7 @@ export const state = reactive({
   status: null as Status | null,
   statusError: '',
   departments: [] as string[],
+  categories: [] as string[],
 })
 
 function screenFromHash(): Screen {
@@ -82,4 +83,16 @@ export async function loadDepartments(): Promise<string[]> {
   }
   state.departments = names
   return names
+}
+
+/** loadCategories lists the categories seen in the data (search facets), most frequent first. */
+export async function loadCategories(): Promise<string[]> {
+  if (state.categories.length > 0) return state.categories
+  try {
+    const r = await api.search({ query: '', limit: 1 })
+    state.categories = Object.entries(r.facets?.category ?? {}).sort((a, b) => b[1] - a[1]).map(([n]) => n)
+  } catch {
+    state.categories = []
+  }
+  return state.categories
 }

@@ -243,11 +243,127 @@ export const ACTIONS = [
 ] as const
 export type Action = (typeof ACTIONS)[number]
 
-/** Actions that need a department (to). */
-export const NEEDS_TO: readonly string[] = ['派单']
+/** Actions that need a target (to): the department for 派单, the satisfaction for 回访, the category for 改分类. */
+export const NEEDS_TO: readonly string[] = ['派单', '回访', '改分类']
 /** Actions that must carry a reason. */
 export const NEEDS_REASON: readonly string[] = ['退单', '不予受理', '延期申请']
 
 export const CHANNELS = ['信访', '12345', '留言板', '信箱', '媒体', '其他']
 export const STATUSES = ['待受理', '已受理', '待派单', '已派单', '已签收', '办理中', '已答复', '已回访', '已办结', '不予受理']
 export const SENTIMENTS = ['负面', '中性', '正面']
+
+// ---- case work (app/cases.go, app/duplicates.go, app/kpi.go) ----
+
+export interface BulkItem {
+  id: string
+  ok: boolean
+  status?: string
+  error?: string
+}
+
+export interface BulkResult {
+  action: string
+  done: number
+  failed: number
+  items: BulkItem[] | null
+}
+
+export interface TimelineEvent extends Event {
+  id: string
+}
+
+export interface CaseView {
+  case_id: string
+  record: Record_
+  messages: Row[] | null
+  timeline: TimelineEvent[] | null
+  due?: string
+  overdue: boolean
+  suggestions: Suggestion[] | null
+  /** actions legal in the record's status */
+  allowed: string[] | null
+  same_person: Row[] | null
+}
+
+export const DEADLINE_OVERDUE = '逾期'
+export const DEADLINE_DUE_SOON = '即将到期'
+
+export interface DeadlineQuery {
+  kind: string
+  department?: string
+  within?: number
+  offset?: number
+  limit?: number
+}
+
+export interface KPI {
+  department: string
+  dispatched: number
+  returned: number
+  replied: number
+  on_time: number
+  visits: number
+  satisfied: number
+  overdue: number
+  on_time_rate: number
+  return_rate: number
+  satisfaction_rate: number
+  avg_handle_hours: number
+}
+
+export interface KPIReport {
+  from: string
+  to: string
+  rows: KPI[] | null
+}
+
+// ---- public-opinion monitoring (app/monitor.go) ----
+
+export interface TopicView {
+  id: string
+  title: string
+  keywords: string[] | null
+  size: number
+  heat: number
+  rising: boolean
+  likes: number
+  dislikes: number
+  negative_share: number
+  places: Count[] | null
+  first: string
+  last: string
+  volume: DayCount[] | null
+}
+
+export interface TopicDetail {
+  id: string
+  title: string
+  keywords: string[] | null
+  size: number
+  rows: Row[] | null
+}
+
+export interface AlertView {
+  id: string
+  time: string
+  day: string
+  kind: string
+  level: string
+  key: string
+  title: string
+  count: number
+  words?: string[] | null
+  evidence: string[] | null
+  acknowledged: boolean
+  assignee?: string
+}
+
+export interface ReportFile {
+  name: string
+  path: string
+}
+
+/** Satisfaction answers for 回访 (Act's to). */
+export const VISIT_RESULTS = ['满意', '基本满意', '不满意']
+/** 改分类 is the bulk action that corrects the category (to = the new category). */
+export const ACT_RECATEGORISE = '改分类'

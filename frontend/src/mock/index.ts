@@ -235,6 +235,17 @@ export function answer(method: string, args: unknown[]): unknown {
     }
     case 'LoadDemo': return { read: records.length, new: 0, duplicate: records.length, rejected: 0, errors: [] }
     case 'Act': return act(args[0] as string, args[1] as string, args[2] as string, args[3] as string)
+    case 'BulkAct': {
+      const [ids, action, to, reason] = args as [string[], string, string, string]
+      const items = ids.map((id) => {
+        try {
+          return { id, ok: true, status: act(id, action, to, reason).status }
+        } catch (e) {
+          return { id, ok: false, error: e instanceof Error ? e.message : String(e) }
+        }
+      })
+      return { action, done: items.filter((x) => x.ok).length, failed: items.filter((x) => !x.ok).length, items }
+    }
     case 'Sources': return sources
     case 'SaveSource': return saveSource(args[0] as SourceConfig)
     case 'DeleteSource': sources = sources.filter((s) => s.name !== args[0]); return null
