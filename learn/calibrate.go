@@ -8,12 +8,14 @@ import (
 // calibrate fits the softmax inverse temperature on out-of-fold decision
 // values: SVM scores on their own training rows are overconfident, so the
 // temperature is chosen where the model has not seen the rows. A single
-// temperature keeps the ranking of labels, so accuracy is unchanged.
-func calibrate(d *dataset, opt Options) float64 {
+// temperature keeps the ranking of labels. With opt.TuneBias it first finds
+// per-class bias offsets that maximise that metric on the same scores.
+func calibrate(d *dataset, opt Options) (invTemp float64, offsets []float64) {
 	n, nc := d.rows(), len(d.labels)
+	offsets = make([]float64, nc)
 	k := opt.CalibFolds
 	if n < 2*k {
-		return 1
+		return 1, offsets
 	}
 	fold := stratifiedFolds(d.y, nc, k, opt.Seed)
 	scores := make([]float64, n*nc)
@@ -41,7 +43,92 @@ func calibrate(d *dataset, opt Options) float64 {
 			}
 		}
 	}
-	return fitInvTemp(scores, d.y, nc)
+	if opt.TuneBias != MetricNone {
+		offsets = tuneOffsets(scores, d.y, nc, opt.TuneBias)
+		for i := range n {
+			for c := range nc {
+				scores[i*nc+c] += offsets[c]
+			}
+		}
+	}
+	return fitInvTemp(scores, d.y, nc), offsets
+}
+
+// tuneOffsets searches additive per-class offsets to the decision values that
+// maximise the metric of the argmax predictions, by coordinate ascent over a
+// grid. Two-class models get one mirrored offset (+δ, −δ) so that their
+// weights stay mirrored. The search never returns offsets scoring below zero
+// offsets.
+func tuneOffsets(scores []float64, y []int, nc int, metric Metric) []float64 {
+	off := make([]float64, nc)
+	eval := func() float64 { return predictionMetric(scores, off, y, nc, metric) }
+	best := eval()
+	params := nc
+	if nc == 2 {
+		params = 1
+	}
+	for range 3 {
+		improved := false
+		for p := range params {
+			keep := off[p]
+			bestV := keep
+			for step := -20; step <= 20; step++ {
+				v := keep + float64(step)*0.025
+				off[p] = v
+				if nc == 2 {
+					off[1-p] = -v
+				}
+				if m := eval(); m > best+1e-12 {
+					best, bestV, improved = m, v, true
+				}
+			}
+			off[p] = bestV
+			if nc == 2 {
+				off[1-p] = -bestV
+			}
+		}
+		if !improved {
+			break
+		}
+	}
+	return off
+}
+
+// predictionMetric scores argmax(scores+off) against y.
+func predictionMetric(scores, off []float64, y []int, nc int, metric Metric) float64 {
+	tp := make([]int, nc)
+	fp := make([]int, nc)
+	fn := make([]int, nc)
+	correct := 0
+	for i, yi := range y {
+		s := scores[i*nc : i*nc+nc]
+		best := 0
+		for c := 1; c < nc; c++ {
+			if s[c]+off[c] > s[best]+off[best] {
+				best = c
+			}
+		}
+		if best == yi {
+			correct++
+			tp[yi]++
+		} else {
+			fp[best]++
+			fn[yi]++
+		}
+	}
+	if metric == MetricAccuracy {
+		return float64(correct) / float64(max(len(y), 1))
+	}
+	var sum float64
+	labels := 0
+	for c := range nc {
+		if tp[c]+fp[c]+fn[c] == 0 {
+			continue
+		}
+		labels++
+		sum += 2 * float64(tp[c]) / float64(2*tp[c]+fp[c]+fn[c])
+	}
+	return sum / float64(max(labels, 1))
 }
 
 // fitInvTemp minimises the mean negative log-likelihood of softmax(t·s) over

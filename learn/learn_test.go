@@ -51,6 +51,9 @@ func TestTrainSeparable(t *testing.T) {
 		{"multi balanced binary tf", six, Options{ClassWeight: WeightBalanced, TF: TFBinary}},
 		{"multi nb no idf raw tf", six, Options{NB: true, NoIDF: true, TF: TFRaw}},
 		{"multi small hash no calibration", six, Options{HashBits: 12, CalibFolds: -1, C: 10}},
+		{"multi view norm", six, Options{ViewNorm: true}},
+		{"multi tuned for macro-F1", six, Options{TuneBias: MetricMacroF1, ClassWeight: WeightBalanced}},
+		{"binary tuned for accuracy", two, Options{TuneBias: MetricAccuracy}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,7 +145,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 	for _, labels := range [][]string{{"neg", "pos"}, {"甲", "乙", "丙"}} {
 		t.Run(fmt.Sprint(labels), func(t *testing.T) {
 			train := synth(150, labels, 4)
-			m := mustTrain(t, train, Options{NB: true})
+			m := mustTrain(t, train, Options{NB: true, ViewNorm: true, TuneBias: MetricMacroF1})
 			b, err := m.MarshalBinary()
 			if err != nil {
 				t.Fatal(err)
@@ -260,6 +263,7 @@ func TestTrainErrors(t *testing.T) {
 		{"one class", []Example{{Features: []string{"a"}, Label: "x"}, {Features: []string{"b"}, Label: "x"}}, Options{}, ErrOneClass},
 		{"hash bits", synth(10, []string{"a", "b"}, 1), Options{HashBits: 30}, ErrBadOptions},
 		{"loss", synth(10, []string{"a", "b"}, 1), Options{Loss: 7}, ErrBadOptions},
+		{"tuning without folds", synth(10, []string{"a", "b"}, 1), Options{TuneBias: MetricMacroF1, CalibFolds: -1}, ErrBadOptions},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -316,5 +320,34 @@ func BenchmarkProbsHashed(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		dst = m.ProbsHashed(hashes, dst)
+	}
+}
+
+func TestTuneOffsetsNeverWorse(t *testing.T) {
+	for _, nc := range []int{2, 4} {
+		for _, metric := range []Metric{MetricAccuracy, MetricMacroF1} {
+			t.Run(fmt.Sprintf("%d classes metric %d", nc, metric), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(uint64(nc), uint64(metric)))
+				n := 400
+				y := make([]int, n)
+				scores := make([]float64, n*nc)
+				for i := range y {
+					y[i] = min(rng.IntN(nc*2), nc-1) // skewed: the last class dominates
+					for c := range nc {
+						scores[i*nc+c] = rng.NormFloat64()
+					}
+					scores[i*nc+y[i]] += 0.8
+				}
+				zero := make([]float64, nc)
+				off := tuneOffsets(scores, y, nc, metric)
+				before, after := predictionMetric(scores, zero, y, nc, metric), predictionMetric(scores, off, y, nc, metric)
+				if after < before {
+					t.Errorf("tuning lowered the metric: %.4f → %.4f", before, after)
+				}
+				if nc == 2 && off[0] != -off[1] {
+					t.Errorf("two-class offsets not mirrored: %v", off)
+				}
+			})
+		}
 	}
 }

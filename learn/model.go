@@ -65,7 +65,18 @@ type Options struct {
 	NBAlpha     float64        // NB smoothing; 0 = 1
 	MinDF       int            // drop features seen in fewer examples; 0 = 1
 	CalibFolds  int            // folds for fitting the softmax temperature; 0 = 3, negative = no calibration
+	TuneBias    Metric         // shift class biases to maximise this metric on the calibration folds
 }
+
+// Metric names what bias tuning maximises.
+type Metric int
+
+// Metrics for Options.TuneBias. The zero value leaves the biases as the SVMs learned them.
+const (
+	MetricNone     Metric = iota
+	MetricAccuracy        // fraction correct
+	MetricMacroF1         // mean F1 over labels: favours small classes
+)
 
 func (o Options) withDefaults() Options {
 	if o.C <= 0 {

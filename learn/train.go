@@ -40,11 +40,16 @@ func Train(examples []Example, opt Options) (*Model, error) {
 		all[i] = i
 	}
 	w, bias := trainOvR(d, all, opt)
-	m := newModel(d, w, bias)
-	m.invTemp = 1
+	invTemp := 1.0
 	if opt.CalibFolds >= 2 {
-		m.invTemp = calibrate(d, opt)
+		var offsets []float64
+		invTemp, offsets = calibrate(d, opt)
+		for c := range bias {
+			bias[c] += offsets[c]
+		}
 	}
+	m := newModel(d, w, bias)
+	m.invTemp = invTemp
 	return m, nil
 }
 
@@ -58,6 +63,10 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: loss %d", ErrBadOptions, o.Loss)
 	case o.TF < TFSublinear || o.TF > TFRaw:
 		return fmt.Errorf("%w: tf mode %d", ErrBadOptions, o.TF)
+	case o.TuneBias < MetricNone || o.TuneBias > MetricMacroF1:
+		return fmt.Errorf("%w: bias metric %d", ErrBadOptions, o.TuneBias)
+	case o.TuneBias != MetricNone && o.CalibFolds < 2:
+		return fmt.Errorf("%w: bias tuning needs calibration folds", ErrBadOptions)
 	}
 	return nil
 }
