@@ -269,6 +269,8 @@ func (p *parser) unary() *node {
 			p.pos++
 		}
 		return n
+	case 0, ')':
+		return nil // dangling NOT: nothing to negate
 	}
 	lx := p.lx[p.pos]
 	p.pos++
