@@ -186,4 +186,3 @@ func FuzzScanNgrams(f *testing.F) {
 		_, _ = makeSnippet(s, foldNeedles([]string{s}), true)
 	})
 }
-
