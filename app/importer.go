@@ -70,6 +70,7 @@ func (c *Core) Import(ctx context.Context, paths []string, progress func(committ
 			c.Log.Warn("import file failed", "file", path, "err", err)
 		}
 	}
+	c.groupAfterIntake(ctx)
 	return res, nil
 }
 
@@ -80,6 +81,7 @@ func (c *Core) LoadDemo(ctx context.Context) (ImportResult, error) {
 		return ImportResult{}, fmt.Errorf("load demo data: %w", err)
 	}
 	out, err := c.Ingest(ctx, items)
+	c.groupAfterIntake(ctx)
 	res := ImportResult{Read: len(items), Errors: []RowError{}}
 	for _, o := range out {
 		if o.Duplicate {
