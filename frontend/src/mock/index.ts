@@ -246,6 +246,29 @@ export function answer(method: string, args: unknown[]): unknown {
       })
       return { action, done: items.filter((x) => x.ok).length, failed: items.filter((x) => !x.ok).length, items }
     }
+    case 'Deadlines': {
+      const q = args[0] as { kind: string; offset?: number; limit?: number }
+      const open = records.filter((r) => r.status !== '已办结' && r.status !== '不予受理' && r.due)
+      const t = (r: Record_) => Date.parse(r.due as string)
+      const rs = open.filter((r) => (q.kind === '逾期' ? t(r) < Date.now() : t(r) >= Date.now() && t(r) < Date.now() + 3 * day))
+        .sort((a, b) => t(a) - t(b))
+      const off = q.offset ?? 0
+      return { total: rs.length, items: rs.slice(off, off + (q.limit || 50)).map(toRow) }
+    }
+    case 'Case': {
+      const v = get(args[0] as string)
+      const r = v.record
+      const ALLOWED: Record<string, string[]> = {
+        待受理: ['受理', '不予受理', '派单'], 已受理: ['派单', '不予受理'], 待派单: ['派单'], 已派单: ['签收', '退单', '督办'],
+        已签收: ['办理', '退单', '延期申请', '督办'], 办理中: ['答复', '延期申请', '督办'], 已答复: ['回访', '办结', '重办'],
+        已回访: ['办结', '重办'], 已办结: ['重办'], 不予受理: [],
+      }
+      return {
+        case_id: r.case_id || r.id, record: r, messages: [toRow(r)],
+        timeline: (r.events ?? []).map((e) => ({ ...e, id: r.id })), due: r.due, overdue: false,
+        suggestions: r.suggestions, allowed: ALLOWED[r.status] ?? [], same_person: [],
+      }
+    }
     case 'Sources': return sources
     case 'SaveSource': return saveSource(args[0] as SourceConfig)
     case 'DeleteSource': sources = sources.filter((s) => s.name !== args[0]); return null
