@@ -23,7 +23,8 @@ var (
 // waiting for the last batch to reach disk. Run with -benchtime=100000x for a 100k-record figure.
 func BenchmarkPut(b *testing.B) {
 	pool := newCorpusGen(1).corpus(4000) // small: a big pool would make every GC cycle rescan it
-	ix, err := Open(context.Background(), b.TempDir(), newToySeg())
+	dir := b.TempDir()
+	ix, err := Open(context.Background(), dir, newToySeg())
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -53,6 +54,9 @@ func BenchmarkPut(b *testing.B) {
 	// The machine is shared: CPU time per record is the figure that survives other load.
 	// On an otherwise idle 2-core machine throughput is about 2 cores / cpu-µs per doc.
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/doc")
+	if n, err := dirSize(dir); err == nil {
+		b.ReportMetric(float64(n)/float64(b.N), "disk-B/doc")
+	}
 }
 
 // benchIndex opens (building when needed) an index of -index.n generated records.

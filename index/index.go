@@ -48,7 +48,7 @@ var ErrNotFound = errors.New("索引中没有该记录")
 
 // schemaVersion changes whenever the documents' fields or analysis change; an index written with
 // another version is reported as ErrCorrupt so the app rebuilds it.
-const schemaVersion = "minyi-index-4"
+const schemaVersion = "minyi-index-5"
 
 // Internal (non-document) keys kept in bleve next to the documents.
 const (
@@ -60,8 +60,8 @@ const (
 
 // Field names of indexed documents.
 const (
-	fText       = "text"  // title+"\n"+body as bigrams, run-final characters and Latin tokens, with positions for phrases
-	fTitle      = "title" // title as unigrams+bigrams with positions; stored
+	fText       = "text"  // title+"\n"+body as bigrams, run-final characters and Latin tokens (no positions)
+	fTitle      = "title" // title as unigrams+bigrams with positions (exact phrases); stored
 	fBody       = "body"  // stored only, for snippets and Similar
 	fWords      = "words" // the pipeline's gse words, for whole-word ranking and Similar
 	fCategory   = "category"
@@ -496,7 +496,7 @@ func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
 	body := clean(rec.Body)
 	all := make([]byte, 0, len(title)+1+len(body))
 	all = append(append(append(all, title...), '\n'), body...)
-	doc.AddField(document.NewTextFieldCustom(fText, nil, all, optPositional, ix.text))
+	doc.AddField(document.NewTextFieldCustom(fText, nil, all, optTerms, ix.text))
 	doc.AddField(document.NewTextFieldCustom(fTitle, nil, []byte(title), optPositional|bindex.StoreField, ix.title))
 	if body != "" {
 		doc.AddField(document.NewTextFieldWithIndexingOptions(fBody, nil, []byte(body), optStored))

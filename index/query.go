@@ -156,8 +156,9 @@ func (c *compiler) word(w, field string) query.Query {
 	return bleve.NewDisjunctionQuery(sub, whole)
 }
 
-// substring matches s as a literal substring of the text (or, with inTitle, of the title): one
-// bigram or Latin token as a term, anything longer as a phrase of its bigrams, and a single CJK
+// substring matches s as a substring of the text (or, with inTitle, of the title): one bigram or
+// Latin token as a term, anything longer as all of its bigrams (in the title: a phrase of them,
+// which is exact), and a single CJK
 // character as a prefix over the text's bigrams and run-final characters (the title field has
 // plain unigrams).
 func substring(s string, inTitle bool) query.Query {
@@ -191,6 +192,20 @@ func substring(s string, inTitle bool) query.Query {
 		return conj(chars)
 	case 1:
 		return termOn(field, toks[0].term)
+	}
+	if !inTitle {
+		// The text field has no positions (they would cost a third of the index), so a longer
+		// string is the conjunction of its distinct bigrams: every record containing it matches,
+		// and measured precision for 3–4 characters is 0.99+ (see TestSubstringRecallPrecision).
+		seen := map[string]bool{}
+		var qs []query.Query
+		for _, t := range toks {
+			if !seen[t.term] {
+				seen[t.term] = true
+				qs = append(qs, termOn(field, t.term))
+			}
+		}
+		return conj(qs)
 	}
 	first := toks[0].pos
 	terms := make([]string, toks[len(toks)-1].pos-first+1)
