@@ -68,6 +68,7 @@ func cmdServe(env *cliEnv, args []string) error {
 	if err := p.core.ServeControl(ctx, env.socketPath()); err != nil {
 		p.log.Warn("control socket unavailable; backups must wait for the console to stop", "err", err)
 	}
+	defer app.StartScheduler(ctx, p.core).Stop() // scheduled pulls; Stop waits for running ones
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("无法监听 %s（端口是否已被占用？）：%w", *addr, err)

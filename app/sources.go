@@ -361,6 +361,10 @@ func (c *Core) SaveSource(ctx context.Context, cfg SourceConfig) (SourceView, er
 		saved = s
 		return json.Marshal(l)
 	})
+	var se *sourceError
+	if errors.As(err, &se) {
+		return SourceView{}, se // the officer's sentence, without the storage wrapping
+	}
 	if err != nil {
 		return SourceView{}, err
 	}

@@ -428,3 +428,40 @@ func TestPullURLFormats(t *testing.T) {
 		t.Fatalf("csv downloaded %d times, want 2", csvHits.Load())
 	}
 }
+
+// bigRSS is an RSS 2.0 feed of n distinct messages with unique GUIDs.
+func bigRSS(n int) []byte {
+	places := []string{"江北街道", "桥东街道", "淡水街道", "罗阳街道", "澳头街道", "河南岸街道", "小金口街道"}
+	things := []string{"渣土车夜间抛洒泥土", "烧烤店油烟直排", "工地夜间施工噪音", "流动摊贩占道经营", "建筑垃圾偷倒河边", "小区停水三天", "路灯连续一周不亮"}
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<rss version="2.0"><channel><title>12345 热线</title><link>http://example.gov.cn/</link>` + "\n")
+	for i := 0; i < n; i++ {
+		p, th := places[i%len(places)], things[(i/len(places))%len(things)]
+		fmt.Fprintf(&b, "<item><title>%s%s（第%d号）</title><guid isPermaLink=\"false\">rx-%06d</guid><pubDate>%s</pubDate>"+
+			"<description><![CDATA[<p>%s附近%s，已持续多日，请尽快处理。工单%d。</p>]]></description></item>\n",
+			p, th, i, i, fixedNow.Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z), p, th, i)
+	}
+	b.WriteString("</channel></rss>\n")
+	return []byte(b.String())
+}
+
+// BenchmarkPull10k pulls a 10,000-item feed over HTTP into an empty store and index, end to end
+// (fetch, parse, analyse, commit, index); items/s is the figure to watch.
+func BenchmarkPull10k(b *testing.B) {
+	const n = 10000
+	body := bigRSS(n)
+	srv := feedServer(b, map[string]http.HandlerFunc{"/big.xml": func(w http.ResponseWriter, r *http.Request) { w.Write(body) }})
+	analyzer(b) // load the segmenter outside the timing
+	f := quickFetcher()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		c := mustCore(b)
+		b.StartTimer()
+		res, err := c.PullURL(context.Background(), f, srv.URL+"/big.xml", "rss", time.Minute, nil)
+		if err != nil || res.New != n {
+			b.Fatalf("pull = %+v, %v", res, err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "items/s")
+}
