@@ -1,7 +1,11 @@
 // Package index is Minyi's full-text search over stored records: a bleve (scorch) index derived
-// from the bbolt store and rebuildable from it at any time. Chinese text is indexed as character
-// bigrams and unigrams so no query loses matches to segmentation, next to the pipeline's gse words
-// so that whole-word matches rank first.
+// from the bbolt store and rebuildable from it at any time.
+//
+// Chinese text is indexed as overlapping character bigrams (plus each run's last character), so
+// a query of any length finds every record containing it, whatever word boundaries gse drew;
+// the pipeline's gse words are indexed beside them so that whole-word matches rank first.
+// Newest-first pages are read from growing time windows and continued with search_after, so
+// the inbox and deep paging stay fast at a million records.
 package index
 
 import (
@@ -91,6 +95,7 @@ type Index struct {
 
 	cursors   *cursorCache // search_after positions of recent time-sorted pages
 	windowMin int          // windowThreshold; tests lower it to exercise the window path
+	chunk     int          // putChunk; tests lower it to exercise parallel batches
 
 	text, title, words analysis.Analyzer // per-field analysis, see document()
 }
@@ -114,6 +119,7 @@ func Open(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
 		dir:       dir,
 		cursors:   newCursorCache(256),
 		windowMin: windowThreshold,
+		chunk:     putChunk,
 		text:      ngramAnalyzer{mode: modeBigram | modeRunEnd | modeLatin},
 		title:     ngramAnalyzer{mode: modeBigram | modeUnigram | modeLatin},
 		words:     spaceAnalyzer{},
@@ -334,8 +340,8 @@ func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
 		return ErrClosed
 	}
 	var chunks [][]*domain.Record
-	for start := 0; start < len(sorted); start += putChunk {
-		chunks = append(chunks, sorted[start:min(start+putChunk, len(sorted))])
+	for start := 0; start < len(sorted); start += ix.chunk {
+		chunks = append(chunks, sorted[start:min(start+ix.chunk, len(sorted))])
 	}
 	last := chunks[len(chunks)-1]
 	if err := ix.putParallel(ctx, chunks[:len(chunks)-1]); err != nil {

@@ -427,3 +427,49 @@ func TestAllFacetsMatchBleveFacets(t *testing.T) {
 		t.Fatalf("district facet = %v", fast.Facets["district"])
 	}
 }
+
+func TestPutManyBatches(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix, err := Open(ctx, dir, newToySeg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.chunk = 7
+	recs := newCorpusGen(9).corpus(100)
+	slices.Reverse(recs) // Put must not depend on the caller's order
+	mustPut(t, ix, recs...)
+	if s, _ := ix.IndexedSeq(); s != 100 {
+		t.Fatalf("IndexedSeq = %d, want 100", s)
+	}
+	if n, _ := ix.Count(); n != 100 {
+		t.Fatalf("count = %d, want 100", n)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := ix.Put(cancelled, newCorpusGen(10).corpus(30)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("put with cancelled context: %v", err)
+	}
+	if s, _ := ix.IndexedSeq(); s != 100 {
+		t.Fatalf("IndexedSeq moved by a cancelled put: %d", s)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Put(ctx, recs[:1]); !errors.Is(err, ErrClosed) {
+		t.Fatalf("put after close: %v", err)
+	}
+	ix, err = Open(ctx, dir, newToySeg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if s, _ := ix.IndexedSeq(); s != 100 {
+		t.Fatalf("IndexedSeq after reopen = %d, want 100", s)
+	}
+	newest := slices.MaxFunc(recs, func(a, b *domain.Record) int { return a.Time.Compare(b.Time) })
+	res := mustSearch(t, ix, Query{Limit: 1})
+	if res.Total != 100 || len(res.Hits) != 1 || res.Hits[0].ID != newest.ID {
+		t.Fatalf("newest = %+v (total %d), want %s of 100", res.Hits, res.Total, newest.ID)
+	}
+}
