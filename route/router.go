@@ -44,9 +44,9 @@ func DefaultOptions() Options {
 		K:          10,
 		Candidates: 30,
 		WKNN:       1.0,
-		WDistrict:  1.0,
-		WStreet:    1.5,
-		WMismatch:  1.0,
+		WDistrict:  2.0, // CV grid best (at the grid's edge: larger values not yet tried)
+		WStreet:    3.0,
+		WMismatch:  2.0,
 		WRule:      3.0,
 		WReturn:    0.7,
 		FlagAfter:  2,
