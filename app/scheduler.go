@@ -21,6 +21,9 @@ type SchedulerOptions struct {
 	// Poll is how often the scheduler looks for saved or deleted sources (default 5s): the
 	// 数据源 screen saves through the store, and the scheduler follows the stored revision.
 	Poll time.Duration
+	// Reminders is how often the automatic 催办 of overdue cases runs (Core.RunReminders),
+	// also once at Start; default 15 minutes, negative turns it off.
+	Reminders time.Duration
 }
 
 // Scheduler pulls each enabled source on its cron schedule (in `serve` and in the desktop app).
@@ -28,11 +31,12 @@ type SchedulerOptions struct {
 // cancels running pulls and waits for them to commit or give up cleanly. Because a pull saves its
 // cursor only after its records are committed, cancelling at any point loses nothing.
 type Scheduler struct {
-	core  *Core
-	fetch *feed.Fetcher
-	poll  time.Duration
-	log   *slog.Logger
-	cron  *cron.Cron
+	core   *Core
+	fetch  *feed.Fetcher
+	poll   time.Duration
+	remind time.Duration
+	log    *slog.Logger
+	cron   *cron.Cron
 
 	mu      sync.Mutex
 	ctx     context.Context // the pulls' context, cancelled by Stop
@@ -46,6 +50,9 @@ type Scheduler struct {
 	pulls   sync.WaitGroup       // running pulls
 	done    chan struct{}        // closed when the watcher has exited
 }
+
+// remindersJob is the running-set key of the reminder run; source names cannot contain "/".
+const remindersJob = "/reminders"
 
 // scheduled is one source's place in the cron table.
 type scheduled struct {
@@ -61,8 +68,11 @@ func NewScheduler(c *Core, opt SchedulerOptions) *Scheduler {
 	if opt.Poll <= 0 {
 		opt.Poll = 5 * time.Second
 	}
+	if opt.Reminders == 0 {
+		opt.Reminders = 15 * time.Minute
+	}
 	return &Scheduler{
-		core: c, fetch: opt.Fetcher, poll: opt.Poll, log: c.Log.With("part", "scheduler"),
+		core: c, fetch: opt.Fetcher, poll: opt.Poll, remind: opt.Reminders, log: c.Log.With("part", "scheduler"),
 		cron:    cron.New(cron.WithParser(scheduleParser()), cron.WithLocation(cst)),
 		entries: map[string]scheduled{}, running: map[string]bool{}, skipped: map[string]int{},
 		done: make(chan struct{}),
@@ -94,9 +104,39 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.mu.Unlock()
 	err := s.Sync(s.ctx)
+	if s.remind > 0 {
+		s.cron.Schedule(cron.Every(s.remind), cron.FuncJob(s.runReminders))
+		go s.runReminders()
+	}
 	s.cron.Start()
 	go s.watch()
 	return err
+}
+
+// runReminders records the automatic 催办 of overdue cases; Stop waits for it like for a pull.
+func (s *Scheduler) runReminders() {
+	s.mu.Lock()
+	if s.stopped || s.running[remindersJob] {
+		s.mu.Unlock()
+		return
+	}
+	s.running[remindersJob] = true
+	s.pulls.Add(1)
+	ctx := s.ctx
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.running, remindersJob)
+		s.mu.Unlock()
+		s.pulls.Done()
+	}()
+	n, err := s.core.RunReminders(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Error("automatic reminders", "err", err)
+	case n > 0:
+		s.log.Info("automatic reminders recorded", "cases", n)
+	}
 }
 
 // watch re-reads the sources when their revision changes, and stops the scheduler with its ctx.

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"minyi/casework"
+	"minyi/domain"
 	"minyi/feed"
 )
 
@@ -186,5 +188,42 @@ func TestSchedulerStopsWithItsContext(t *testing.T) {
 	waitFor(t, "Stop after the context ended", stopped)
 	if err := s.Start(context.Background()); err == nil {
 		t.Fatal("a stopped scheduler started again")
+	}
+}
+
+func TestSchedulerRunsRemindersAtStart(t *testing.T) {
+	ctx := context.Background()
+	c := mustCore(t)
+	out, err := c.Ingest(ctx, []domain.Item{item("r1", "路灯不亮", "麦地路路灯连续一周不亮")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.Store.Get(ctx, out[0].ID)
+	if err != nil || r.Due.IsZero() {
+		t.Fatalf("record %+v, %v has no deadline", r, err)
+	}
+	overdue := r.Due.Add(36 * time.Hour)
+	c.Now = func() time.Time { return overdue }
+	s := NewScheduler(c, SchedulerOptions{Poll: time.Hour, Reminders: time.Hour})
+	if err := s.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r, err = c.Store.Get(ctx, out[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := len(r.Events); n > 0 && r.Events[n-1].Action == casework.ActRemind {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no automatic 催办 after start: events %+v", r.Events)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.Stop()
+	if n, err := c.RunReminders(ctx); err != nil || n != 0 {
+		t.Fatalf("a second run reminded %d again (%v): the scheduler's run was not recorded", n, err)
 	}
 }

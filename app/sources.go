@@ -577,10 +577,19 @@ func (c *Core) pull(ctx context.Context, f *feed.Fetcher, src feed.Source, st fe
 		}
 		return res, st, &sourceFailure{err}
 	}
-	if err := c.commitItems(ctx, b.Items, &res, progress); err != nil {
+	err = c.commitItems(ctx, b.Items, &res, progress)
+	c.afterPull(ctx, res)
+	if err != nil {
 		return res, st, err
 	}
 	return res, b.State, nil
+}
+
+// afterPull joins newly stored near-duplicates to their open cases, once per pull (as imports do).
+func (c *Core) afterPull(ctx context.Context, res PullResult) {
+	if res.New > 0 && ctx.Err() == nil {
+		c.groupAfterIntake(ctx)
+	}
 }
 
 // PullSource pulls the named source once: fetch → Ingest (committed to the store) → only then
@@ -714,6 +723,7 @@ func (c *Core) pullFileURL(ctx context.Context, src feed.Source, ext string, pro
 	if err == nil {
 		err = flush()
 	}
+	c.afterPull(ctx, res)
 	res.Read, res.Rejected = stats.Read+stats.Rejected, stats.Rejected
 	for _, e := range stats.Errors[:min(len(stats.Errors), maxNotes)] {
 		res.Notes = append(res.Notes, fmt.Sprintf("第 %d 行：%s", e.Line, e.Error))
