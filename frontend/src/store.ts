@@ -29,6 +29,8 @@ export const state = reactive({
   statusError: '',
   departments: [] as string[],
   categories: [] as string[],
+  /** openAlerts is how many alerts wait for acknowledgement (0 when the backend has none). */
+  openAlerts: 0,
 })
 
 function screenFromHash(): Screen {

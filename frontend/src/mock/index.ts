@@ -76,6 +76,18 @@ const records: Record_[] = SEED.map(([title, body, cat, matter, senti, district,
   }
 })
 
+const alerts = [
+  {
+    id: 'spike-负面-1', time: new Date(now - 2 * 3600_000).toISOString(), day: new Date().toISOString().slice(0, 10),
+    kind: '突增', level: '橙色', key: '负面', title: '负面信件较近 7 日均值突增', count: 6, evidence: ['M000001', 'M000002', 'M000006'],
+    acknowledged: false,
+  },
+  {
+    id: 'watch-安全-1', time: new Date(now - 26 * 3600_000).toISOString(), day: '', kind: '关注词', level: '红色', key: '安全生产',
+    title: '出现安全隐患类关注词', count: 2, words: ['安全隐患', '被困'], evidence: ['M000002'], acknowledged: true, assignee: '应急科',
+  },
+]
+
 let sources: SourceView[] = [
   {
     name: '市长信箱', channel: '信箱', kind: 'html', url: 'http://example.gov.cn/szxx', folder: '', schedule: '@every 30m',
@@ -269,6 +281,35 @@ export function answer(method: string, args: unknown[]): unknown {
         suggestions: r.suggestions, allowed: ALLOWED[r.status] ?? [], same_person: [],
       }
     }
+    case 'Alerts': return alerts
+    case 'AckAlert': {
+      const a = alerts.find((x) => x.id === args[0])
+      if (!a) throw new Error('找不到该告警')
+      Object.assign(a, { acknowledged: true, assignee: args[1] as string })
+      return a
+    }
+    case 'Topics': return [
+      {
+        id: 'M000001', title: '渣土车夜间施工噪音', keywords: ['渣土车', '噪音', '夜间', '工地'], size: 3, heat: 12.5, rising: true,
+        likes: 10, dislikes: 0, negative_share: 1, places: [{ name: 'A1区', count: 3 }], first: records[2].time, last: records[0].time, volume: [],
+      },
+      {
+        id: 'M000002', title: '电梯故障与安全隐患', keywords: ['电梯', '安全隐患', '物业'], size: 2, heat: 7.1, rising: false,
+        likes: 3, dislikes: 0, negative_share: 1, places: [{ name: 'A3区', count: 2 }], first: records[5].time, last: records[1].time, volume: [],
+      },
+    ]
+    case 'Topic': {
+      const rows = records.slice(0, 3).map(toRow)
+      return { id: args[0], title: '渣土车夜间施工噪音', keywords: ['渣土车', '噪音'], size: rows.length, rows }
+    }
+    case 'KPIs': return {
+      from: '', to: '',
+      rows: DEPTS.slice(0, 5).map((d, i) => ({
+        department: d.name, dispatched: 10 - i, returned: i, replied: 8 - i, on_time: 7 - i, visits: 5, satisfied: 5 - (i % 3),
+        overdue: i % 2, on_time_rate: (7 - i) / (8 - i), return_rate: i / (10 - i), satisfaction_rate: (5 - (i % 3)) / 5, avg_handle_hours: 30 + i * 12,
+      })),
+    }
+    case 'Report': return { name: `舆情报告.${args[2]}`, path: `/tmp/reports/舆情报告.${args[2]}` }
     case 'Sources': return sources
     case 'SaveSource': return saveSource(args[0] as SourceConfig)
     case 'DeleteSource': sources = sources.filter((s) => s.name !== args[0]); return null
