@@ -91,7 +91,7 @@ type Index struct {
 	putMu  sync.Mutex    // serialises Put/Delete so the recorded highest Seq only grows
 	seq    atomic.Uint64 // highest Seq indexed, mirrors keySeq; atomic so readers never wait for a Put
 	newest atomic.Int64  // latest record time indexed (unix ns), mirrors keyNewest
-	closed bool          // Close has run
+	closed atomic.Bool   // Close has run; read without the lock by searches
 
 	cursors   *cursorCache // search_after positions of recent time-sorted pages
 	windowMin int          // windowThreshold; tests lower it to exercise the window path
@@ -274,10 +274,9 @@ const closeFlushTimeout = 60 * time.Second
 func (ix *Index) Close() error {
 	ix.putMu.Lock()
 	defer ix.putMu.Unlock()
-	if ix.closed {
+	if ix.closed.Swap(true) {
 		return nil
 	}
-	ix.closed = true
 	flushErr := ix.flush()
 	if err := ix.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", ix.dir, err)
@@ -336,7 +335,7 @@ func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
 	}
 	ix.putMu.Lock()
 	defer ix.putMu.Unlock()
-	if ix.closed {
+	if ix.closed.Load() {
 		return ErrClosed
 	}
 	var chunks [][]*domain.Record
@@ -448,7 +447,7 @@ func (ix *Index) Delete(ctx context.Context, ids ...string) error {
 	}
 	ix.putMu.Lock()
 	defer ix.putMu.Unlock()
-	if ix.closed {
+	if ix.closed.Load() {
 		return ErrClosed
 	}
 	b := ix.idx.NewBatch()

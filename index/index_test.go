@@ -459,6 +459,12 @@ func TestPutManyBatches(t *testing.T) {
 	if err := ix.Put(ctx, recs[:1]); !errors.Is(err, ErrClosed) {
 		t.Fatalf("put after close: %v", err)
 	}
+	if _, err := ix.Search(ctx, Query{}); !errors.Is(err, ErrClosed) {
+		t.Fatalf("search after close: %v", err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatalf("second close: %v", err)
+	}
 	ix, err = Open(ctx, dir, newToySeg())
 	if err != nil {
 		t.Fatal(err)

@@ -85,6 +85,9 @@ var hitFields = []string{fTitle, fBody, fTime, fCategory, fDepartment, fStatus, 
 // document count). A page that follows the previous page of the same query continues from that
 // page's last hit (search_after), so deep paging costs what the first page costs.
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	if ix.closed.Load() {
+		return nil, ErrClosed
+	}
 	start := time.Now()
 	c := &compiler{seg: ix.seg}
 	main, err := ix.mainQuery(c, q)
@@ -475,6 +478,9 @@ func (c *cursorCache) clear() {
 // Similar finds records like id (相似案件): a more-like-this over its most distinctive words, with
 // its district and street as extra evidence, excluding the record itself.
 func (ix *Index) Similar(ctx context.Context, id string, limit int) ([]Hit, error) {
+	if ix.closed.Load() {
+		return nil, ErrClosed
+	}
 	if limit <= 0 {
 		limit = 10
 	}
