@@ -15,14 +15,15 @@ import (
 // window, and `minyi serve` exposes the same methods as POST /api/<Method>. Each returns (T, error)
 // where the error's text is a sentence an officer understands; details go to the log.
 type App struct {
-	core *Core
-	ctx  func() context.Context
+	core   *Core
+	ctx    func() context.Context
+	search *searchState // background exports and the suggestion list (export.go, suggest.go)
 }
 
 // NewApp returns the UI's view of core; ctx gives the context the UI's calls run under
 // (the window's lifetime in the desktop app, the server's in serve).
 func NewApp(core *Core, ctx func() context.Context) *App {
-	return &App{core: core, ctx: ctx}
+	return &App{core: core, ctx: ctx, search: newSearchState()}
 }
 
 // officerError is an error whose message is already fit for the officer.
@@ -264,4 +265,57 @@ func (a *App) KPIs(from, to string) (KPIReport, error) {
 func (a *App) VerifyAudit() (store.AuditReport, error) {
 	r, err := a.core.Store.VerifyAudit(a.ctx())
 	return r, a.fail("校验审计记录", err)
+}
+
+// StartExport exports the full result set of q (every page, newest first) as xlsx or csv into
+// the data directory's exports folder, in the background; poll ExportStatus for the progress
+// bar. Personal data is masked unless unmasked, which is recorded in the audit trail.
+func (a *App) StartExport(q SearchQuery, format string, unmasked bool) (ExportJob, error) {
+	j, err := a.search.exports.start(a.ctx(), a.core, q, format, unmasked, actor)
+	if err == nil {
+		a.core.Log.Info("export started", "id", j.ID, "format", j.Format, "unmasked", unmasked)
+	}
+	return j, a.fail("导出", err)
+}
+
+// ExportStatus reports an export's progress (done of total rows) and, when 已完成, its file.
+func (a *App) ExportStatus(id string) (ExportJob, error) {
+	j, err := a.search.exports.status(id)
+	return j, a.fail("查询导出进度", err)
+}
+
+// CancelExport stops an export; its partial file is removed.
+func (a *App) CancelExport(id string) (ExportJob, error) {
+	j, err := a.search.exports.cancelJob(id)
+	return j, a.fail("取消导出", err)
+}
+
+// SavedSearches lists the officer's saved searches with their new-result counts.
+func (a *App) SavedSearches() ([]SavedSearchView, error) {
+	v, err := a.core.SavedSearches(a.ctx(), actor)
+	return v, a.fail("读取已保存的检索", err)
+}
+
+// SaveSearch saves q under name for the officer (a search of the same name is replaced).
+func (a *App) SaveSearch(name string, q SearchQuery) (SavedSearchView, error) {
+	v, err := a.core.SaveSearch(a.ctx(), actor, name, q)
+	return v, a.fail("保存检索", err)
+}
+
+// DeleteSavedSearch removes one of the officer's saved searches.
+func (a *App) DeleteSavedSearch(name string) (any, error) {
+	return nil, a.fail("删除已保存的检索", a.core.DeleteSavedSearch(a.ctx(), actor, name))
+}
+
+// OpenSavedSearch runs a saved search and marks its results as seen (its new count drops to 0).
+func (a *App) OpenSavedSearch(name string) (SearchResult, error) {
+	r, err := a.core.OpenSavedSearch(a.ctx(), actor, name)
+	return r, a.fail("打开已保存的检索", err)
+}
+
+// Suggest completes the last word typed in the query box from place names, departments,
+// categories, matter types and frequent keywords.
+func (a *App) Suggest(prefix string) ([]string, error) {
+	s, err := a.search.suggestFor(a.ctx(), a.core, prefix)
+	return s, a.fail("检索提示", err)
 }
