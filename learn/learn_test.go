@@ -52,6 +52,8 @@ func TestTrainSeparable(t *testing.T) {
 		{"multi nb no idf raw tf", six, Options{NB: true, NoIDF: true, TF: TFRaw}},
 		{"multi small hash no calibration", six, Options{HashBits: 12, CalibFolds: -1, C: 10}},
 		{"multi view norm", six, Options{ViewNorm: true}},
+		{"binary nb mix", two, Options{NBMix: 0.5}},
+		{"multi nb mix", six, Options{NBMix: 0.3}},
 		{"multi tuned for macro-F1", six, Options{TuneBias: MetricMacroF1, ClassWeight: WeightBalanced}},
 		{"binary tuned for accuracy", two, Options{TuneBias: MetricAccuracy}},
 	}
@@ -263,6 +265,7 @@ func TestTrainErrors(t *testing.T) {
 		{"one class", []Example{{Features: []string{"a"}, Label: "x"}, {Features: []string{"b"}, Label: "x"}}, Options{}, ErrOneClass},
 		{"hash bits", synth(10, []string{"a", "b"}, 1), Options{HashBits: 30}, ErrBadOptions},
 		{"loss", synth(10, []string{"a", "b"}, 1), Options{Loss: 7}, ErrBadOptions},
+		{"nb mix", synth(10, []string{"a", "b"}, 1), Options{NBMix: 1.5}, ErrBadOptions},
 		{"tuning without folds", synth(10, []string{"a", "b"}, 1), Options{TuneBias: MetricMacroF1, CalibFolds: -1}, ErrBadOptions},
 	}
 	for _, tt := range tests {

@@ -61,7 +61,8 @@ type Options struct {
 	TF          TFMode         // term-frequency weighting
 	NoIDF       bool           // skip inverse document frequency weighting
 	ViewNorm    bool           // L2-normalise each view ("x:" feature prefix, see Hasher) separately
-	NB          bool           // scale features by naive Bayes log-count ratios (NB-SVM)
+	NB          bool           // scale features by naive Bayes log-count ratios (NB-SVM); same as NBMix 1
+	NBMix       float64        // 0..1: average a plain SVM and an NB-SVM with this weight on the NB one (one linear model)
 	NBAlpha     float64        // NB smoothing; 0 = 1
 	MinDF       int            // drop features seen in fewer examples; 0 = 1
 	CalibFolds  int            // folds for fitting the softmax temperature; 0 = 3, negative = no calibration
@@ -90,6 +91,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.HashBits == 0 {
 		o.HashBits = 18
+	}
+	if o.NB && o.NBMix == 0 {
+		o.NBMix = 1
 	}
 	if o.NBAlpha <= 0 {
 		o.NBAlpha = 1

@@ -63,6 +63,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: loss %d", ErrBadOptions, o.Loss)
 	case o.TF < TFSublinear || o.TF > TFRaw:
 		return fmt.Errorf("%w: tf mode %d", ErrBadOptions, o.TF)
+	case o.NBMix < 0 || o.NBMix > 1 || math.IsNaN(o.NBMix):
+		return fmt.Errorf("%w: NBMix %v outside 0..1", ErrBadOptions, o.NBMix)
 	case o.TuneBias < MetricNone || o.TuneBias > MetricMacroF1:
 		return fmt.Errorf("%w: bias metric %d", ErrBadOptions, o.TuneBias)
 	case o.TuneBias != MetricNone && o.CalibFolds < 2:
@@ -166,7 +168,7 @@ func trainOvR(d *dataset, rows []int, opt Options) ([][]float64, []float64) {
 	bias := make([]float64, nc)
 	cw := classWeights(d, rows, opt)
 	if nc == 2 {
-		w[1], bias[1] = solveBinary(d, rows, 1, cw, opt)
+		w[1], bias[1] = solveMixed(d, rows, 1, cw, opt)
 		w[0] = make([]float64, d.dim)
 		for j, v := range w[1] {
 			w[0][j] = -v
@@ -180,7 +182,7 @@ func trainOvR(d *dataset, rows []int, opt Options) ([][]float64, []float64) {
 	for range workers {
 		wg.Go(func() {
 			for c := range next {
-				w[c], bias[c] = solveBinary(d, rows, c, cw, opt)
+				w[c], bias[c] = solveMixed(d, rows, c, cw, opt)
 			}
 		})
 	}
@@ -249,12 +251,32 @@ func nbRatios(d *dataset, rows []int, pos int, alpha float64) []float64 {
 	return r
 }
 
+// solveMixed fits class pos against the rest: a plain SVM, an NB-SVM, or the
+// NBMix-weighted average of both. Both are trained to a functional margin of
+// 1, so their decision values share a scale and the average of the two linear
+// models is itself one linear model: the ensemble costs nothing to predict.
+func solveMixed(d *dataset, rows []int, pos int, cw []float64, opt Options) ([]float64, float64) {
+	switch opt.NBMix {
+	case 0:
+		return solveBinary(d, rows, pos, cw, opt, false)
+	case 1:
+		return solveBinary(d, rows, pos, cw, opt, true)
+	}
+	w, b := solveBinary(d, rows, pos, cw, opt, false)
+	wn, bn := solveBinary(d, rows, pos, cw, opt, true)
+	mix := opt.NBMix
+	for j := range w {
+		w[j] = (1-mix)*w[j] + mix*wn[j]
+	}
+	return w, (1-mix)*b + mix*bn
+}
+
 // solveBinary fits class pos against the rest by dual coordinate descent
 // (Hsieh et al. 2008, LIBLINEAR solvers 1 and 3) with a regularised bias
 // feature of value 1. NB scaling, when on, is folded into the returned weights.
-func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options) ([]float64, float64) {
+func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options, nb bool) ([]float64, float64) {
 	var r []float64
-	if opt.NB {
+	if nb {
 		r = nbRatios(d, rows, pos, opt.NBAlpha)
 	}
 	x := func(k int) float64 {

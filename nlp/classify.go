@@ -185,11 +185,11 @@ type LabeledText struct {
 func TaskOptions(task string) learn.Options {
 	switch task {
 	case TaskClassify:
-		return learn.Options{C: 3}
+		return learn.Options{C: 3, ClassWeight: learn.WeightBalanced}
 	case TaskSentiment:
-		return learn.Options{C: 1}
+		return learn.Options{C: 1, NBMix: 0.5}
 	case TaskEmotion:
-		return learn.Options{C: 1, ClassWeight: learn.WeightBalanced}
+		return learn.Options{C: 0.5, ClassWeight: learn.WeightBalanced}
 	}
 	return learn.Options{}
 }
@@ -296,4 +296,28 @@ func SaveModel(dir, task string, m *learn.Model) error {
 		return fmt.Errorf("保存%s模型到 %s 失败: %w", task, dir, werr)
 	}
 	return nil
+}
+
+// EvalTask trains a task's model on train and scores it on test, both
+// labelled as the data sets spell them (NormalizeLabel maps them): what
+// `minyi eval classify|sentiment|emotion --train F --test F` reports. The zero
+// opt means TaskOptions(task).
+func EvalTask(task string, train, test []LabeledText, opt learn.Options) (learn.Report, *learn.Model, error) {
+	m, err := TrainTask(task, train, opt)
+	if err != nil {
+		return learn.Report{}, nil, err
+	}
+	return learn.Evaluate(m, Examples(task, test)), m, nil
+}
+
+// CrossValidateTask is the stratified, deterministic k-fold cross-validation of
+// a task's model on one labelled set, as the figures in the report were measured.
+func CrossValidateTask(task string, data []LabeledText, folds int, opt learn.Options) (learn.Report, error) {
+	if task != TaskClassify && task != TaskSentiment && task != TaskEmotion {
+		return learn.Report{}, fmt.Errorf("%w: %q", ErrUnknownTask, task)
+	}
+	if opt == (learn.Options{}) {
+		opt = TaskOptions(task)
+	}
+	return learn.CrossValidate(Examples(task, data), folds, opt)
 }

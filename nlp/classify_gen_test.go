@@ -142,6 +142,13 @@ func TestClassifierCV(t *testing.T) {
 			} {
 				start := time.Now()
 				r, err := learn.CrossValidate(run.ex, 5, run.opt)
+				if run.name == "minyi" {
+					// The public entry point must give the very same figures.
+					r2, err2 := CrossValidateTask(job.task, data, 5, learn.Options{})
+					if err2 != nil || r2.Accuracy != r.Accuracy || r2.MacroF1 != r.MacroF1 {
+						t.Errorf("CrossValidateTask differs: %+v %v", r2, err2)
+					}
+				}
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -203,6 +203,37 @@ func TestTrainTaskErrors(t *testing.T) {
 	}
 }
 
+func TestEvalTask(t *testing.T) {
+	// A held-out half of a tiny two-topic set: EvalTask must train on one part
+	// and score the other with normalised labels.
+	var train, test []LabeledText
+	for i := range 40 {
+		d := []LabeledText{
+			{Text: "饭菜很好吃，送餐很快", Words: []string{"饭菜", "好吃", "送餐", "快"}, Label: "1"},
+			{Text: "送餐太慢，饭菜都凉了", Words: []string{"送餐", "太慢", "饭菜", "凉"}, Label: "0"},
+		}
+		if i%4 == 0 {
+			test = append(test, d...)
+		} else {
+			train = append(train, d...)
+		}
+	}
+	r, m, err := EvalTask(TaskSentiment, train, test, learn.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.N != len(test) || r.Accuracy != 1 || !slices.Equal(m.Labels(), []string{domain.SentimentPositive, domain.SentimentNegative}) {
+		t.Errorf("report %+v, labels %v", r, m.Labels())
+	}
+	cv, err := CrossValidateTask(TaskSentiment, append(train, test...), 5, learn.Options{})
+	if err != nil || cv.Accuracy != 1 {
+		t.Errorf("cross-validation %+v %v", cv, err)
+	}
+	if _, err := CrossValidateTask("topic", train, 5, learn.Options{}); !errors.Is(err, ErrUnknownTask) {
+		t.Errorf("unknown task: %v", err)
+	}
+}
+
 func TestNormalizeLabel(t *testing.T) {
 	tests := []struct{ task, in, want string }{
 		{TaskSentiment, "0", domain.SentimentNegative},
@@ -258,4 +289,20 @@ func BenchmarkDefaultClassifiers(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkTrainSentiment50k trains the sentiment model on the 50,189 reviews
+// of online_shopping_10_cats (segmentation and feature extraction excluded);
+// the target is ≤ 30 s per training.
+func BenchmarkTrainSentiment50k(b *testing.B) {
+	ex := Examples(TaskSentiment, loadLabeled(b, "online_shopping_10_cats"))
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		if _, err := learn.Train(ex, TaskOptions(TaskSentiment)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e9, "cpu-s/op")
+	b.ReportMetric(float64(len(ex)), "examples")
 }

@@ -31,7 +31,7 @@ func specFor(task string) featureSpec {
 	case TaskSentiment:
 		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
 	case TaskEmotion:
-		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
+		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 2}
 	}
 	return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
 }
