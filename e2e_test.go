@@ -100,6 +100,56 @@ func screenshotDir(t *testing.T) string {
 	return t.TempDir()
 }
 
+// waitAllRowsContain waits until every search hit on the page contains want: the list shows the
+// answer to the submitted query, not the one before it.
+func waitAllRowsContain(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	js := `(() => { const rows = [...document.querySelectorAll('[data-testid="result-row"]')];
+		return rows.length > 0 && rows.every(r => r.textContent.includes(` + strconv.Quote(want) + `)); })()`
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	failShot(t, ctx, "rows "+want)
+	t.Fatalf("search hits never all contained %q", want)
+}
+
+// openFirstHit clicks the first search hit until the detail pane shows. The list re-renders when
+// the submitted search answers, and a click that lands on the row being replaced does nothing,
+// as it would for a person clicking at that instant; they would click again, and so does this.
+func openFirstHit(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for try := 0; try < 5; try++ {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := chromedp.Do(cctx, chromedp.Click(byTestID("result-row")), chromedp.WaitVisible(byTestID("detail-body")))
+		cancel()
+		if err == nil {
+			return
+		}
+	}
+	failShot(t, ctx, "open first hit")
+	t.Fatal("clicking the first hit never opened the detail pane")
+}
+
+// failShot saves what the browser showed when a step failed, to read the failure from CI logs.
+func failShot(t *testing.T, ctx context.Context, name string) {
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(sctx, chromedp.FullScreenshot(80))
+	if err != nil {
+		t.Logf("no failure screenshot: %v", err)
+		return
+	}
+	path := filepath.Join(os.TempDir(), "minyi-e2e-failure-"+regexp.MustCompile(`\W+`).ReplaceAllString(name, "_")+".png")
+	if os.WriteFile(path, png, 0o644) == nil {
+		t.Logf("screenshot of the failure: %s", path)
+	}
+}
+
 func byTestID(id string) chromedp.CSS { return chromedp.CSS(`[data-testid="` + id + `"]`) }
 
 // TestBrowserSearchAndOpen drives the console as an officer would: load the demo, search 渣土,
@@ -114,6 +164,7 @@ func TestBrowserSearchAndOpen(t *testing.T) {
 		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		defer cancel()
 		if err := chromedp.Do(sctx, actions...); err != nil {
+			failShot(t, ctx, name)
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
@@ -132,6 +183,7 @@ func TestBrowserSearchAndOpen(t *testing.T) {
 	step("go to search", chromedp.Click(byTestID("nav-search")), chromedp.WaitVisible(byTestID("search-input")))
 	step("type query", chromedp.SendKeys(byTestID("search-input"), "渣土"), chromedp.Click(byTestID("search-submit")))
 	step("results appear", chromedp.WaitVisible(byTestID("result-row")))
+	waitAllRowsContain(t, ctx, "渣土")
 	totalText, err := chromedp.Run(ctx, chromedp.Text(byTestID("search-total")))
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +198,7 @@ func TestBrowserSearchAndOpen(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(shots, "browser-search.png"), searchPNG, 0o644)
 
-	step("open first hit", chromedp.Click(byTestID("result-row")), chromedp.WaitVisible(byTestID("detail-body")))
+	openFirstHit(t, ctx)
 	title, err := chromedp.Run(ctx, chromedp.Text(byTestID("detail-title")))
 	if err != nil {
 		t.Fatal(err)
@@ -186,12 +238,14 @@ func TestBrowserHostileTextStaysText(t *testing.T) {
 	err := chromedp.Do(sctx,
 		chromedp.Click(byTestID("nav-search")), chromedp.WaitVisible(byTestID("search-input")),
 		chromedp.SendKeys(byTestID("search-input"), "抛洒"), chromedp.Click(byTestID("search-submit")),
-		chromedp.WaitVisible(byTestID("result-row")), chromedp.Click(byTestID("result-row")),
-		chromedp.WaitVisible(byTestID("detail-body")), chromedp.Sleep(500*time.Millisecond),
+		chromedp.WaitVisible(byTestID("result-row")),
 	)
 	if err != nil {
+		failShot(t, ctx, "hostile")
 		t.Fatal(err)
 	}
+	waitAllRowsContain(t, ctx, "抛洒")
+	openFirstHit(t, ctx)
 	xss, err := chromedp.Run(sctx, chromedp.Evaluate[any](`window.__xss === undefined ? null : window.__xss`))
 	if err != nil {
 		t.Fatal(err)
