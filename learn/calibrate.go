@@ -3,6 +3,8 @@ package learn
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 )
 
 // calibrate fits the softmax inverse temperature on out-of-fold decision
@@ -19,6 +21,10 @@ func calibrate(d *dataset, opt Options) (invTemp float64, offsets []float64) {
 	}
 	fold := stratifiedFolds(d.y, nc, k, opt.Seed)
 	scores := make([]float64, n*nc)
+	// Folds are independent and fill disjoint rows of scores: train them in
+	// parallel (the result does not depend on the schedule).
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, min(runtime.GOMAXPROCS(0), k)))
 	for f := range k {
 		var train, test []int
 		for i, fi := range fold {
@@ -31,18 +37,23 @@ func calibrate(d *dataset, opt Options) (invTemp float64, offsets []float64) {
 		if len(test) == 0 || len(train) == 0 {
 			continue
 		}
-		w, bias := trainOvR(d, train, opt)
-		for _, i := range test {
-			s := scores[i*nc : i*nc+nc]
-			for c := range nc {
-				v := bias[c]
-				for kk := d.rowPtr[i]; kk < d.rowPtr[i+1]; kk++ {
-					v += w[c][d.idx[kk]] * d.val[kk]
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			w, bias := trainOvR(d, train, opt)
+			for _, i := range test {
+				s := scores[i*nc : i*nc+nc]
+				for c := range nc {
+					v := bias[c]
+					for kk := d.rowPtr[i]; kk < d.rowPtr[i+1]; kk++ {
+						v += w[c][d.idx[kk]] * d.val[kk]
+					}
+					s[c] = v
 				}
-				s[c] = v
 			}
-		}
+		})
 	}
+	wg.Wait()
 	if opt.TuneBias != MetricNone {
 		offsets = tuneOffsets(scores, d.y, nc, opt.TuneBias)
 		for i := range n {
