@@ -52,6 +52,9 @@ const usage = `民意 Minyi — 政务民意工作台
   audit verify  [--json]   exit 0 when the audit chain is intact, 3 naming the first bad entry
   audit export FILE.xlsx
   kpi           [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]   per-department KPIs
+  export        --out FILE [--format xlsx|csv] [--unmasked] [search flags] QUERY   every result, masked (脱敏) unless --unmasked (audited)
+  bench         ingest|search --items N [--seed S] [--json] [--dir DIR] [--queries N] [--recall-terms N]
+                synthetic messages through the real pipeline: items/s, RSS, index size; search p50/p95/p99, recall
 
 数据目录: --data DIR，否则 $MINYI_DATA，否则用户数据目录下的 minyi。
 `
@@ -131,6 +134,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdAudit(env, rest)
 	case "kpi":
 		err = cmdKPI(env, rest)
+	case "export":
+		err = cmdExport(env, rest)
+	case "bench":
+		err = cmdBench(env, rest)
 	default:
 		err = usageErr("未知命令 %q", cmd)
 	}

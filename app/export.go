@@ -368,7 +368,7 @@ func (j *exportJobs) start(parent context.Context, c *Core, q SearchQuery, forma
 	go func() {
 		defer j.wg.Done()
 		defer cancel()
-		n, err := c.exportFile(ctx, q, final, ExportOptions{Format: format, Unmasked: unmasked, Actor: actor,
+		n, err := c.ExportFile(ctx, q, final, ExportOptions{Format: format, Unmasked: unmasked, Actor: actor,
 			Progress: func(done, total int) {
 				j.mu.Lock()
 				job.Done, job.Total = done, total
@@ -390,9 +390,9 @@ func (j *exportJobs) start(parent context.Context, c *Core, q SearchQuery, forma
 	return job.ExportJob, nil
 }
 
-// exportFile writes the export to path through a temporary file, so a canceled or failed export
+// ExportFile writes the export to path through a temporary file, so a canceled or failed export
 // never leaves a file that looks complete.
-func (c *Core) exportFile(ctx context.Context, q SearchQuery, path string, opt ExportOptions) (int, error) {
+func (c *Core) ExportFile(ctx context.Context, q SearchQuery, path string, opt ExportOptions) (int, error) {
 	tmp := path + ".part"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
