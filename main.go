@@ -22,7 +22,6 @@ import (
 	"minyi/casework"
 	"minyi/index"
 	"minyi/nlp"
-	"minyi/route"
 	"minyi/store"
 )
 
@@ -55,6 +54,11 @@ const usage = `民意 Minyi — 政务民意工作台
   export        --out FILE [--format xlsx|csv] [--unmasked] [search flags] QUERY   every result, masked (脱敏) unless --unmasked (audited)
   bench         ingest|search --items N [--seed S] [--json] [--dir DIR] [--queries N] [--recall-terms N]
                 synthetic messages through the real pipeline: items/s, RSS, index size; search p50/p95/p99, recall
+  train         classify|sentiment|emotion [--data FILE] [--label FIELD]   → {"task","n","labels","seconds","path"}
+                route [--data FILE] [--label department]   models in <data>/models; without --data from stored labels
+  eval          classify|sentiment|emotion --train FILE --test FILE [--label FIELD] [--json]
+                route --train FILE --test FILE [--json] | segment --gold FILE [--json]
+  analyze       [--json] TEXT   tokens, places, keywords, category, sentiment, priority, top-3 departments
 
 数据目录: --data DIR，否则 $MINYI_DATA，否则用户数据目录下的 minyi。
 `
@@ -138,6 +142,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = cmdExport(env, rest)
 	case "bench":
 		err = cmdBench(env, rest)
+	case "train":
+		err = cmdTrain(env, rest)
+	case "eval":
+		err = cmdEval(env, rest)
+	case "analyze":
+		err = cmdAnalyze(env, rest)
 	default:
 		err = usageErr("未知命令 %q", cmd)
 	}
@@ -247,8 +257,12 @@ func (e *cliEnv) open(level slog.Level) (*parts, error) {
 		p.Close()
 		return nil, err
 	}
-	dir := route.DefaultDirectory()
-	router := route.New(dir, route.DefaultRules())
+	useTrainedClassifiers(p.nlp, e.dataDir, log)
+	dir, router, err := loadRouting(e.dataDir, log)
+	if err != nil {
+		p.Close()
+		return nil, err
+	}
 	cal, err := casework.LoadCalendar(e.ctx, filepath.Join(e.dataDir, casework.CalendarFile))
 	if err != nil {
 		p.Close()
