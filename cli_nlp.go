@@ -61,6 +61,16 @@ func loadRouting(dataDir string, log *slog.Logger) (*route.Directory, *route.Rou
 	return dir, router, nil
 }
 
+// readLabeled reads a labelled file and says on stderr which rows it skipped, so that a count
+// smaller than the file's lines is never a surprise.
+func (e *cliEnv) readLabeled(path, field string) ([]app.LabeledItem, error) {
+	rows, skips, err := app.ReadLabeled(e.ctx, path, field)
+	if w := skips.Warning(path); w != "" {
+		fmt.Fprintln(e.stderr, w)
+	}
+	return rows, err
+}
+
 func cmdTrain(env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	data := fs.String("data", "", "")
@@ -93,7 +103,7 @@ func cmdTrain(env *cliEnv, args []string) error {
 	if field == "" {
 		field = app.DefaultLabelField(task)
 	}
-	rows, err := app.ReadLabeled(env.ctx, *data, field)
+	rows, err := env.readLabeled(*data, field)
 	if err != nil {
 		return err
 	}
@@ -175,11 +185,11 @@ func cmdEval(env *cliEnv, args []string) error {
 	if field == "" {
 		field = app.DefaultLabelField(task)
 	}
-	train, err := app.ReadLabeled(env.ctx, *trainPath, field)
+	train, err := env.readLabeled(*trainPath, field)
 	if err != nil {
 		return err
 	}
-	test, err := app.ReadLabeled(env.ctx, *testPath, field)
+	test, err := env.readLabeled(*testPath, field)
 	if err != nil {
 		return err
 	}

@@ -123,31 +123,51 @@ func labelOf(it *domain.Item, field string) string {
 	return ""
 }
 
+// LabeledSkips says which rows of a labelled file were left out, for a warning to the user.
+type LabeledSkips struct {
+	Unlabelled int              // rows without a value in the label column
+	Rejected   []feed.LineError // rows feed.ReadFile refused (no text, damaged encoding…)
+}
+
+// Warning is a one-line Chinese note about the skipped rows of path, "" when none were.
+func (s LabeledSkips) Warning(path string) string {
+	if s.Unlabelled == 0 && len(s.Rejected) == 0 {
+		return ""
+	}
+	msg := fmt.Sprintf("注意：%s 中 %d 行无标注、%d 行无法读取，均已跳过", filepath.Base(path), s.Unlabelled, len(s.Rejected))
+	if len(s.Rejected) > 0 {
+		e := s.Rejected[0]
+		msg += fmt.Sprintf("（如第 %d 行：%s）", e.Line, e.Error)
+	}
+	return msg
+}
+
 // ReadLabeled reads the labelled rows of a .jsonl/.csv/.xlsx file (title/body/text columns as
-// feed.ReadFile understands them, the label from column field). Rows without a label are
-// skipped; a file with none is an error.
-func ReadLabeled(ctx context.Context, path, field string) ([]LabeledItem, error) {
+// feed.ReadFile understands them, the label from column field). Rows without a label or that
+// the reader refuses are skipped and counted; a file with no labelled row is an error.
+func ReadLabeled(ctx context.Context, path, field string) ([]LabeledItem, LabeledSkips, error) {
 	if field == "" {
 		field = "label"
 	}
 	var out []LabeledItem
-	unlabelled := 0
-	_, err := feed.ReadFile(ctx, path, feed.ReadOptions{}, func(_ int, it domain.Item) error {
+	var skips LabeledSkips
+	st, err := feed.ReadFile(ctx, path, feed.ReadOptions{}, func(_ int, it domain.Item) error {
 		l := labelOf(&it, field)
 		if l == "" {
-			unlabelled++
+			skips.Unlabelled++
 			return nil
 		}
 		out = append(out, LabeledItem{Item: it, Label: l})
 		return nil
 	})
+	skips.Rejected = st.Errors
 	if err != nil {
-		return nil, fmt.Errorf("读取 %s：%w", path, err)
+		return nil, skips, fmt.Errorf("读取 %s：%w", path, err)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%w：文件 %s 中没有带“%s”标注的行（%d 行无标注）", ErrTooFewLabels, path, field, unlabelled)
+		return nil, skips, fmt.Errorf("%w：文件 %s 中没有带“%s”标注的行（%d 行无标注）", ErrTooFewLabels, path, field, skips.Unlabelled)
 	}
-	return out, nil
+	return out, skips, nil
 }
 
 // messageText is the text the analyzer reads, as Analyze builds it, so that a model sees the

@@ -90,31 +90,34 @@ func TestReadLabeled(t *testing.T) {
 	}
 	tests := []struct {
 		name, path, field string
-		wantN             int
+		wantN, wantRows   int
 		wantFirst         string
 		wantErr           error
 	}{
-		{"sentiment labels behind a category column", filepath.Join(nlpTestdata, "sentiment.jsonl"), "label", 60, "1", nil},
-		{"the category column itself", filepath.Join(nlpTestdata, "sentiment.jsonl"), "category", 60, "外卖", nil},
-		{"categories", filepath.Join(nlpTestdata, "classify_train.jsonl"), "label", 66, "市容环卫", nil},
-		{"departments from a Chinese CSV, unlabelled rows skipped", csv, "department", 1, "市城管局", nil},
-		{"no such column", filepath.Join(nlpTestdata, "classify_train.jsonl"), "emotion", 0, "", ErrTooFewLabels},
+		{"sentiment labels behind a category column", filepath.Join(nlpTestdata, "sentiment.jsonl"), "label", 60, 60, "1", nil},
+		{"the category column itself", filepath.Join(nlpTestdata, "sentiment.jsonl"), "category", 60, 60, "外卖", nil},
+		{"categories", filepath.Join(nlpTestdata, "classify_train.jsonl"), "label", 66, 66, "市容环卫", nil},
+		{"departments from a Chinese CSV, unlabelled rows skipped", csv, "department", 1, 3, "市城管局", nil},
+		{"no such column", filepath.Join(nlpTestdata, "classify_train.jsonl"), "emotion", 0, 0, "", ErrTooFewLabels},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := ReadLabeled(ctx, tt.path, tt.field)
+			rows, skips, err := ReadLabeled(ctx, tt.path, tt.field)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
 			if len(rows) != tt.wantN {
 				t.Fatalf("%d rows, want %d", len(rows), tt.wantN)
 			}
+			if tt.wantN > 0 && skips.Unlabelled+len(rows) != tt.wantRows {
+				t.Errorf("%d rows + %d unlabelled, want %d rows read", len(rows), skips.Unlabelled, tt.wantRows)
+			}
 			if tt.wantN > 0 && rows[0].Label != tt.wantFirst {
 				t.Errorf("first label %q, want %q", rows[0].Label, tt.wantFirst)
 			}
 		})
 	}
-	if _, err := ReadLabeled(ctx, filepath.Join(dir, "missing.jsonl"), "label"); err == nil || !strings.Contains(err.Error(), "找不到文件") {
+	if _, _, err := ReadLabeled(ctx, filepath.Join(dir, "missing.jsonl"), "label"); err == nil || !strings.Contains(err.Error(), "找不到文件") {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -122,7 +125,7 @@ func TestReadLabeled(t *testing.T) {
 func TestTrainTextSavesALoadableModel(t *testing.T) {
 	ctx := context.Background()
 	a := analyzer(t)
-	rows, err := ReadLabeled(ctx, filepath.Join(nlpTestdata, "classify_train.jsonl"), "label")
+	rows, _, err := ReadLabeled(ctx, filepath.Join(nlpTestdata, "classify_train.jsonl"), "label")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +157,11 @@ func TestTrainTextSavesALoadableModel(t *testing.T) {
 func TestEvalTextScoresHeldOutFile(t *testing.T) {
 	ctx := context.Background()
 	a := analyzer(t)
-	train, err := ReadLabeled(ctx, filepath.Join(nlpTestdata, "classify_train.jsonl"), "label")
+	train, _, err := ReadLabeled(ctx, filepath.Join(nlpTestdata, "classify_train.jsonl"), "label")
 	if err != nil {
 		t.Fatal(err)
 	}
-	test, err := ReadLabeled(ctx, filepath.Join(nlpTestdata, "classify_test.jsonl"), "label")
+	test, _, err := ReadLabeled(ctx, filepath.Join(nlpTestdata, "classify_test.jsonl"), "label")
 	if err != nil {
 		t.Fatal(err)
 	}
