@@ -513,17 +513,15 @@ func (e *sourceFailure) Unwrap() error { return e.err }
 
 // pullErrorText is the officer's sentence for a failed pull.
 func pullErrorText(err error) string {
-	switch {
-	case errors.Is(err, context.Canceled):
-		return "拉取被中断（程序退出或已取消），下次会重新拉取，已入库的信件不受影响"
-	case errors.Is(err, context.DeadlineExceeded):
-		return "拉取超时，下次会重新拉取"
-	}
 	var sf *sourceFailure
 	s := err.Error()
 	switch {
 	case containsHan(s) && errors.As(err, &sf):
-		return firstClause(s)
+		return firstClause(s) // the feed package's own sentence, e.g. 服务器 20 秒内没有响应
+	case errors.Is(err, context.Canceled):
+		return "拉取被中断（程序退出或已取消），下次会重新拉取，已入库的信件不受影响"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "拉取超时，下次会重新拉取"
 	case errors.As(err, &sf):
 		return "拉取失败：" + s
 	case containsHan(s):

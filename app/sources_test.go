@@ -431,15 +431,20 @@ func TestPullURLFormats(t *testing.T) {
 
 // bigRSS is an RSS 2.0 feed of n distinct messages with unique GUIDs.
 func bigRSS(n int) []byte {
-	places := []string{"江北街道", "桥东街道", "淡水街道", "罗阳街道", "澳头街道", "河南岸街道", "小金口街道"}
-	things := []string{"渣土车夜间抛洒泥土", "烧烤店油烟直排", "工地夜间施工噪音", "流动摊贩占道经营", "建筑垃圾偷倒河边", "小区停水三天", "路灯连续一周不亮"}
+	places := []string{"江北街道", "桥东街道", "淡水街道", "罗阳街道", "澳头街道", "河南岸街道", "小金口街道", "陈江街道", "惠环街道", "龙丰街道", "水口街道", "横沥镇"}
+	roads := []string{"文昌一路", "三环路", "演达大道", "麦地路", "下埔路", "江北东路", "鹅岭北路", "惠州大道", "东江公园旁", "金山湖小区", "新湖路", "花边岭", "中心区二号小区", "仲恺大道", "长湖路", "河南岸菜市场"}
+	issues := []string{"渣土车夜间抛洒泥土，路面全是泥浆", "烧烤店油烟直排，居民无法开窗", "工地夜间施工噪音到凌晨两点", "流动摊贩占道经营，行人只能走机动车道",
+		"建筑垃圾偷倒在河边", "小区停水三天没有通知", "路灯连续一周不亮，晚上很危险", "井盖缺失，已有老人摔倒", "广场舞音响声音过大", "下水道堵塞，污水倒灌进商铺",
+		"共享单车乱停放堵住盲道", "公交站台顶棚破损漏雨", "学校门口早晚高峰拥堵严重", "垃圾桶满了没人清运，臭味很大", "物业擅自提高停车费", "电动车在楼道充电有火灾隐患",
+		"绿化带被改成停车场", "道路修好又挖，反复施工", "菜市场周边污水横流", "违章建筑占用消防通道", "出租车拒载绕路", "小区电梯频繁故障困人", "河道发黑发臭，蚊虫很多", "医院周边黑车拉客"}
+	asks := []string{"请尽快处理。", "希望有关部门管一管。", "已经反映过多次，一直没有解决。", "恳请领导重视。", "请相关部门核实并答复。", "影响居民正常生活，请处理。", "存在安全隐患，请尽快解决。", "希望给个说法。"}
 	var b strings.Builder
 	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?>` + "\n" + `<rss version="2.0"><channel><title>12345 热线</title><link>http://example.gov.cn/</link>` + "\n")
 	for i := 0; i < n; i++ {
-		p, th := places[i%len(places)], things[(i/len(places))%len(things)]
-		fmt.Fprintf(&b, "<item><title>%s%s（第%d号）</title><guid isPermaLink=\"false\">rx-%06d</guid><pubDate>%s</pubDate>"+
-			"<description><![CDATA[<p>%s附近%s，已持续多日，请尽快处理。工单%d。</p>]]></description></item>\n",
-			p, th, i, i, fixedNow.Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z), p, th, i)
+		p, r, is, ask := places[i%len(places)], roads[(i/len(places))%len(roads)], issues[(i/(len(places)*len(roads)))%len(issues)], asks[(i*7)%len(asks)]
+		fmt.Fprintf(&b, "<item><title>%s%s%s</title><guid isPermaLink=\"false\">rx-%06d</guid><pubDate>%s</pubDate>"+
+			"<description><![CDATA[<p>%s%s附近%s。%s（第%d号）</p>]]></description></item>\n",
+			p, r, strings.SplitN(is, "，", 2)[0], i, fixedNow.Add(-time.Duration(i)*time.Minute).Format(time.RFC1123Z), p, r, is, ask, i)
 	}
 	b.WriteString("</channel></rss>\n")
 	return []byte(b.String())
