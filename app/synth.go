@@ -171,7 +171,7 @@ func (s *Synth) Item(i int) domain.Item {
 	b.WriteString(pick(r, synthImpacts))
 	target := 50 + int(350*r.Float64()*r.Float64()) // most messages are short
 	for utf8.RuneCountInString(b.String()) < target-30 && len(s.fillers) > 0 {
-		if r.IntN(3) == 0 {
+		if r.IntN(6) == 0 {
 			b.WriteString(pick(r, m.sentences))
 		} else {
 			b.WriteString(pick(r, s.fillers))
