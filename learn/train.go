@@ -275,16 +275,20 @@ func solveMixed(d *dataset, rows []int, pos int, cw []float64, opt Options) ([]f
 // (Hsieh et al. 2008, LIBLINEAR solvers 1 and 3) with a regularised bias
 // feature of value 1. NB scaling, when on, is folded into the returned weights.
 func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options, nb bool) ([]float64, float64) {
+	// xs are the feature values this solve sees: the shared TF-IDF values, or
+	// a copy scaled by the NB ratios (only the rows in use).
 	var r []float64
+	xs := d.val
 	if nb {
 		r = nbRatios(d, rows, pos, opt.NBAlpha)
-	}
-	x := func(k int) float64 {
-		if r != nil {
-			return d.val[k] * r[d.idx[k]]
+		xs = make([]float64, len(d.val))
+		for _, i := range rows {
+			for k := d.rowPtr[i]; k < d.rowPtr[i+1]; k++ {
+				xs[k] = d.val[k] * r[d.idx[k]]
+			}
 		}
-		return d.val[k]
 	}
+	idx := d.idx
 	n := len(rows)
 	y := make([]float64, n)
 	upper := make([]float64, n)
@@ -303,8 +307,7 @@ func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options, nb 
 			diag[t] = 0.5 / ci
 		}
 		q := 1 + diag[t] // the bias feature contributes 1
-		for k := d.rowPtr[i]; k < d.rowPtr[i+1]; k++ {
-			v := x(k)
+		for _, v := range xs[d.rowPtr[i]:d.rowPtr[i+1]] {
 			q += v * v
 		}
 		qd[t] = q
@@ -328,10 +331,10 @@ func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options, nb 
 		for s := 0; s < active; s++ {
 			t := order[s]
 			i := rows[t]
-			lo, hi := d.rowPtr[i], d.rowPtr[i+1]
+			ri, rx := idx[d.rowPtr[i]:d.rowPtr[i+1]], xs[d.rowPtr[i]:d.rowPtr[i+1]]
 			sc := b
-			for k := lo; k < hi; k++ {
-				sc += w[d.idx[k]] * x(k)
+			for k, j := range ri {
+				sc += w[j] * rx[k]
 			}
 			g := y[t]*sc - 1 + diag[t]*alpha[t]
 			pg := 0.0
@@ -365,8 +368,8 @@ func solveBinary(d *dataset, rows []int, pos int, cw []float64, opt Options, nb 
 			if delta == 0 {
 				continue
 			}
-			for k := lo; k < hi; k++ {
-				w[d.idx[k]] += delta * x(k)
+			for k, j := range ri {
+				w[j] += delta * rx[k]
 			}
 			b += delta
 		}
