@@ -86,11 +86,10 @@ type SourceView struct {
 	LastNew        int           `json:"last_new"`
 	LastDuplicate  int           `json:"last_duplicate"`
 	LastRejected   int           `json:"last_rejected"`
-	LastError      string        `json:"last_error"`         // plain Chinese; "" after a good pull
-	LastNotes      []string      `json:"last_notes"`         // why entries were rejected, first few
-	LastSuccess    time.Time     `json:"last_success"`       // last pull that worked
-	Failures       int           `json:"failures"`           // consecutive failed pulls
-	NextRun        *time.Time    `json:"next_run,omitempty"` // filled by the scheduler when it runs
+	LastError      string        `json:"last_error"`   // plain Chinese; "" after a good pull
+	LastNotes      []string      `json:"last_notes"`   // why entries were rejected, first few
+	LastSuccess    time.Time     `json:"last_success"` // last pull that worked
+	Failures       int           `json:"failures"`     // consecutive failed pulls
 }
 
 // PullResult is what one pull did; `minyi pull` prints it as one JSON line.
