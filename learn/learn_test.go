@@ -321,9 +321,11 @@ func BenchmarkProbsHashed(b *testing.B) {
 	hashes := HashAll(nil, feats)
 	dst := make([]float64, len(six))
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		dst = m.ProbsHashed(hashes, dst)
 	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 func TestTuneOffsetsNeverWorse(t *testing.T) {
@@ -353,4 +355,31 @@ func TestTuneOffsetsNeverWorse(t *testing.T) {
 			})
 		}
 	}
+}
+
+// BenchmarkTrain50k trains a calibrated two-class model on 50,000 synthetic
+// examples of ~60 features (the size of a short review's words and n-grams).
+func BenchmarkTrain50k(b *testing.B) {
+	rng := rand.New(rand.NewPCG(12, 13))
+	ex := make([]Example, 50000)
+	for i := range ex {
+		label := []string{"neg", "pos"}[i%2]
+		f := make([]string, 0, 60)
+		for range 60 {
+			if rng.IntN(10) == 0 {
+				f = append(f, fmt.Sprintf("%s_%d", label, rng.IntN(2000)))
+			} else {
+				f = append(f, fmt.Sprintf("w_%d", rng.IntN(100000)))
+			}
+		}
+		ex[i] = Example{Features: f, Label: label}
+	}
+	b.ResetTimer()
+	cpu := cpuTime()
+	for b.Loop() {
+		if _, err := Train(ex, Options{NBMix: 0.5}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e9, "cpu-s/op")
 }
