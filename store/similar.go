@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/bits"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -209,11 +210,25 @@ func indexSketch(sk, people *bolt.Bucket, seq uint64, x Sketch, t time.Time) err
 	return nil
 }
 
+// Bounds on the candidate search. A wave of complaints about one thing fills a band bucket with
+// thousands of near-identical messages; reading them all for every new one made a pass quadratic.
+// The search reads at most scanPerKey of the newest entries per band or person and decodes only
+// the maxCandidates nearest records, which is all the grouper needs to pick a case.
+const (
+	scanPerKey    = 256
+	maxCandidates = 8
+)
+
 // candidates collects earlier records within the window that are close in hash, or by the same
-// person and within the looser distance; each at most once, nearest first is left to the grouper.
+// person and within the looser distance; each at most once, nearest (then newest) first.
 func candidates(tx *bolt.Tx, sk, people *bolt.Bucket, r *domain.Record, x Sketch, opt GroupOptions) ([]Candidate, error) {
-	seen := map[uint64]int{} // seq → index in out
-	var out []Candidate
+	type hit struct {
+		seq    uint64
+		d      int
+		person bool
+	}
+	seen := map[uint64]int{} // seq → index in hits
+	var hits []hit
 	within := func(v []byte) (int, bool) {
 		if len(v) != 16 {
 			return 0, false
@@ -224,48 +239,71 @@ func candidates(tx *bolt.Tx, sk, people *bolt.Bucket, r *domain.Record, x Sketch
 		}
 		return bits.OnesCount64(binary.BigEndian.Uint64(v[:8]) ^ x.Hash), true
 	}
-	add := func(seq uint64, d int, person bool) error {
+	add := func(seq uint64, d int, person bool) {
 		if seq == r.Seq {
-			return nil
+			return
 		}
 		if i, ok := seen[seq]; ok {
-			out[i].SamePerson = out[i].SamePerson || person
-			return nil
+			hits[i].person = hits[i].person || person
+			return
 		}
-		v := tx.Bucket(bucketRecords).Get(u64(seq))
-		if v == nil {
-			return nil
-		}
-		var cr domain.Record
-		if err := json.Unmarshal(v, &cr); err != nil {
-			return fmt.Errorf("decode record seq %d: %w", seq, err)
-		}
-		seen[seq] = len(out)
-		out = append(out, Candidate{Record: &cr, Distance: d, SamePerson: person})
-		return nil
+		seen[seq] = len(hits)
+		hits = append(hits, hit{seq, d, person})
 	}
 	c := sk.Cursor()
 	for _, bk := range bandKeys(x.Hash) {
-		for k, v := c.Seek(bk); k != nil && bytes.HasPrefix(k, bk); k, v = c.Next() {
+		newestFirst(c, bk, func(k, v []byte) {
 			if d, ok := within(v); ok && d <= opt.MaxDistance {
-				if err := add(binary.BigEndian.Uint64(k[len(bk):]), d, false); err != nil {
-					return nil, err
-				}
+				add(binary.BigEndian.Uint64(k[len(bk):]), d, false)
 			}
-		}
+		})
 	}
 	if x.Person != "" {
 		prefix := []byte(x.Person + "\x00")
-		pc := people.Cursor()
-		for k, v := pc.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = pc.Next() {
+		newestFirst(people.Cursor(), prefix, func(k, v []byte) {
 			if d, ok := within(v); ok && d <= opt.PersonDistance {
-				if err := add(binary.BigEndian.Uint64(k[len(prefix):]), d, true); err != nil {
-					return nil, err
-				}
+				add(binary.BigEndian.Uint64(k[len(prefix):]), d, true)
 			}
+		})
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].d != hits[j].d {
+			return hits[i].d < hits[j].d
 		}
+		return hits[i].seq > hits[j].seq
+	})
+	if len(hits) > maxCandidates {
+		hits = hits[:maxCandidates]
+	}
+	out := make([]Candidate, 0, len(hits))
+	for _, h := range hits {
+		v := tx.Bucket(bucketRecords).Get(u64(h.seq))
+		if v == nil {
+			continue
+		}
+		var cr domain.Record
+		if err := json.Unmarshal(v, &cr); err != nil {
+			return nil, fmt.Errorf("decode record seq %d: %w", h.seq, err)
+		}
+		out = append(out, Candidate{Record: &cr, Distance: h.d, SamePerson: h.person})
 	}
 	return out, nil
+}
+
+// newestFirst calls fn for up to scanPerKey entries whose key starts with prefix (prefix + an
+// 8-byte sequence number), newest first.
+func newestFirst(c *bolt.Cursor, prefix []byte, fn func(k, v []byte)) {
+	end := append(bytes.Clone(prefix), 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff)
+	k, v := c.Seek(end)
+	if k == nil {
+		k, v = c.Last()
+	} else {
+		k, v = c.Prev()
+	}
+	for n := 0; k != nil && bytes.HasPrefix(k, prefix) && n < scanPerKey; k, v = c.Prev() {
+		fn(k, v)
+		n++
+	}
 }
 
 // prune drops index entries of messages written before cutoff; they can no longer be in anyone's
