@@ -4,7 +4,7 @@
 //     and answers the JSON result, or HTTP 4xx/5xx with {"error":"中文消息"}.
 // Errors are thrown as ApiError whose message is already plain Chinese for the officer.
 import type {
-  AlertView, BulkResult, CaseView, Dashboard, DeadlineQuery, Department, ImportResult, InboxQuery,
+  AlertView, AuditReport, BulkResult, ExportJob, MonitorSettings, SavedSearchView, TrainResult, CaseView, Dashboard, DeadlineQuery, Department, ImportResult, InboxQuery,
   KPIReport, Page, PullResult, Record_, RecordView, ReportFile, SearchQuery, SearchResult, SourceConfig,
   SourceView, Status, TopicDetail, TopicView,
 } from './types'
@@ -132,4 +132,17 @@ export const api = {
   alerts: () => call<AlertView[] | null>('Alerts'),
   ackAlert: (id: string, assignee: string) => call<AlertView>('AckAlert', id, assignee),
   report: (from: string, to: string, format: string) => call<ReportFile>('Report', from, to, format),
+  monitorSettings: () => call<MonitorSettings>('MonitorSettings'),
+  setMonitorSettings: (s: MonitorSettings) => call<MonitorSettings>('SetMonitorSettings', s),
+  verifyAudit: () => call<AuditReport>('VerifyAudit'),
+  retrain: (task: string) => call<TrainResult>('Retrain', task),
+  // 检索 extras: suggestions, personal saved searches, background exports.
+  suggest: (prefix: string) => call<string[] | null>('Suggest', prefix),
+  savedSearches: () => call<SavedSearchView[] | null>('SavedSearches'),
+  saveSearch: (name: string, q: SearchQuery) => call<SavedSearchView>('SaveSearch', name, q),
+  deleteSavedSearch: (name: string) => call<null>('DeleteSavedSearch', name),
+  openSavedSearch: (name: string) => call<SearchResult>('OpenSavedSearch', name),
+  startExport: (q: SearchQuery, format: string, unmasked: boolean) => call<ExportJob>('StartExport', q, format, unmasked),
+  exportStatus: (id: string) => call<ExportJob>('ExportStatus', id),
+  cancelExport: (id: string) => call<ExportJob>('CancelExport', id),
 }

@@ -4,12 +4,13 @@ import { reactive } from 'vue'
 import { api } from './api'
 import type { Department, SearchQuery, Status } from './types'
 
-export type Screen = 'inbox' | 'search' | 'opinion' | 'sources' | 'settings'
+export type Screen = 'inbox' | 'search' | 'opinion' | 'stats' | 'sources' | 'settings'
 
 export const SCREENS: { key: Screen; label: string }[] = [
   { key: 'inbox', label: '收件箱' },
   { key: 'search', label: '检索' },
   { key: 'opinion', label: '舆情' },
+  { key: 'stats', label: '统计' },
   { key: 'sources', label: '数据源' },
   { key: 'settings', label: '设置' },
 ]

@@ -335,11 +335,28 @@ export interface TopicView {
   volume: DayCount[] | null
 }
 
+/** TopicDetail is a topic page: monitor.Topic and its member messages (newest first, ≤ 500). */
 export interface TopicDetail {
   id: string
   title: string
   keywords: string[] | null
   size: number
+  messages?: string[] | null
+  representative?: MessageRef[] | null
+  volume?: DayCount[] | null
+  sentiment?: TopicSentiment
+  places?: Count[] | null
+  categories?: Count[] | null
+  likes?: number
+  dislikes?: number
+  /** distinct case ids linked to the members */
+  cases?: string[] | null
+  first?: string
+  last?: string
+  concentration?: number
+  heat?: number
+  rising?: boolean
+  burst?: BurstScore
   rows: Row[] | null
 }
 
@@ -367,3 +384,88 @@ export interface ReportFile {
 export const VISIT_RESULTS = ['满意', '基本满意', '不满意']
 /** 改分类 is the bulk action that corrects the category (to = the new category). */
 export const ACT_RECATEGORISE = '改分类'
+
+// ---- topic page (monitor.Topic in app.TopicDetail) ----
+
+export interface MessageRef {
+  id: string
+  title: string
+  time: string
+  similarity: number
+  likes?: number
+}
+
+export interface TopicSentiment {
+  negative: number
+  neutral: number
+  positive: number
+  negative_share: number
+}
+
+export interface BurstScore {
+  count: number
+  mean: number
+  std: number
+  z: number
+  burst: boolean
+}
+
+// ---- search extras (app/export.go, app/saved.go, app/suggest.go) ----
+
+/** ExportJob states as the Go side spells them. */
+export const EXPORT_RUNNING = '进行中'
+export const EXPORT_DONE = '已完成'
+export const EXPORT_CANCELLED = '已取消'
+export const EXPORT_FAILED = '失败'
+
+export interface ExportJob {
+  id: string
+  state: string
+  done: number
+  total: number
+  format: string
+  unmasked: boolean
+  path?: string
+  error?: string
+  started: string
+}
+
+export interface SavedSearchView {
+  name: string
+  query: SearchQuery
+  created: string
+  last_opened?: string
+  total: number
+  /** matches added since it was last opened */
+  new: number
+}
+
+// ---- settings (store.AuditReport, app.MonitorSettings, app.TrainResult) ----
+
+export interface AuditReport {
+  ok: boolean
+  entries: number
+  head_seq: number
+  head_hash: string
+  bad_seq?: number
+  problem?: string
+}
+
+export interface WatchList {
+  category: string
+  level: string
+  words: string[] | null
+}
+
+export interface MonitorSettings {
+  webhook_url: string
+  watch_lists: WatchList[] | null
+}
+
+export interface TrainResult {
+  task: string
+  n: number
+  labels: string[] | null
+  seconds: number
+  path: string
+}
