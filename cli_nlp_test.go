@@ -146,6 +146,20 @@ func TestNLPCommands(t *testing.T) {
 				}
 			}},
 		{"import labelled messages", []string{"import", nlpData("classify_train.jsonl")}, 0, nil},
+		{"import classifies with the trained model", []string{"search", "--json", "--limit", "100", "物业费"}, 0,
+			func(t *testing.T, out, _ string) {
+				var res struct {
+					Hits []struct{ Category string }
+				}
+				if err := json.Unmarshal([]byte(out), &res); err != nil || len(res.Hits) == 0 {
+					t.Fatalf("search: %v %s", err, out)
+				}
+				for _, h := range res.Hits {
+					if h.Category != "物业管理" {
+						t.Errorf("a message about 物业费 was classified %q, not by the trained model", h.Category)
+					}
+				}
+			}},
 		{"train classify from stored labels", []string{"train", "classify"}, 0,
 			func(t *testing.T, out, _ string) {
 				if m := jsonLine(t, out, trainKeys...); m["n"] != 66.0 {

@@ -449,11 +449,11 @@ func (c *Core) Retrain(ctx context.Context, task string) (TrainResult, error) {
 		if !ok {
 			return TrainResult{}, errors.New("当前的派单组件不支持重新训练")
 		}
+		start := time.Now()
 		hist, err := RouteExamples(ctx, c.NLP, rows)
 		if err != nil {
 			return TrainResult{}, err
 		}
-		start := time.Now()
 		if err := rt.Train(hist); err != nil {
 			return TrainResult{}, fmt.Errorf("训练派单模型失败：%w", err)
 		}
