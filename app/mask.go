@@ -1,8 +1,10 @@
 package app
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // 脱敏 (masking) hides the personal data citizens put in their messages before a text leaves the
@@ -258,6 +260,18 @@ var compoundSurnames = []string{"欧阳", "司马", "上官", "诸葛", "东方"
 // or building words that follow a name in running text ("王明在江北" is 王明 + 在江北).
 const notInNames = "的了是在和与及给向对找请让被把说称位个这那们或等也都还就又有无不已要会能从到于为以将由因我你他她它某其该此每各区市县镇街路村号楼室栋门店家说讲问打来去"
 
+// cueStarts holds the first characters of nameTitles and nameIntros.
+var cueStarts = func() string {
+	var b strings.Builder
+	for _, w := range append(slices.Clone(nameTitles), nameIntros...) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !strings.ContainsRune(b.String(), r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}()
+
 func isSurname(r rune) bool { return strings.ContainsRune(commonSurnames, r) }
 
 func isGivenNameRune(r rune) bool {
@@ -282,6 +296,9 @@ func surnameAt(rs []rune, i int) int {
 func maskNames(rs []rune) bool {
 	changed := false
 	for i := 0; i < len(rs); i++ {
+		if !strings.ContainsRune(cueStarts, rs[i]) {
+			continue // most characters start no title or introduction
+		}
 		if t := titleAt(rs, i); t > 0 {
 			if maskNameBefore(rs, i) {
 				changed = true
