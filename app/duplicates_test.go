@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"context"
+	"minyi/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,7 +132,7 @@ func TestDuplicatePrecisionRecall(t *testing.T) {
 		}
 	})
 	t.Run("teddy2020c_hot", func(t *testing.T) {
-		path := "/work/shared/data/teddy2020c_hot/train.jsonl"
+		path := shareddata.Path("teddy2020c_hot", "train.jsonl")
 		if _, err := os.Stat(path); err != nil {
 			t.Skip("evaluation data absent")
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"minyi/internal/shareddata"
 	"os"
 	"path/filepath"
 	"strings"
@@ -298,7 +299,7 @@ func TestReadFileStopsOnCallbackError(t *testing.T) {
 }
 
 func TestReadFileRealData(t *testing.T) {
-	path := "/work/shared/data/teddy2020c_hot/train.jsonl"
+	path := shareddata.Path("teddy2020c_hot", "train.jsonl")
 	if _, err := os.Stat(path); err != nil {
 		t.Skip("evaluation data not present")
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"minyi/internal/shareddata"
 	"os"
 	"regexp"
 	"strings"
@@ -16,7 +17,7 @@ import (
 	"minyi/nlp"
 )
 
-const teddyHot = "/work/shared/data/teddy2020c_hot/train.jsonl"
+var teddyHot = shareddata.Path("teddy2020c_hot", "train.jsonl")
 
 var cst = time.FixedZone("CST", 8*3600)
 

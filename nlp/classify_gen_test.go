@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"minyi/internal/shareddata"
 	"os"
 	"path/filepath"
 	"testing"
@@ -23,7 +24,7 @@ var (
 	classifyCV   = flag.Bool("classify-cv", false, "run 5-fold cross-validation of the classifiers on the training splits")
 )
 
-const trainingData = "/work/shared/data"
+var trainingData = shareddata.Dir()
 
 // loadLabeled reads a training split (title+body or text, and label) and
 // segments it with the shared Analyzer, exactly as messages are at run time.

@@ -2,13 +2,14 @@ package nlp
 
 import (
 	"context"
+	"minyi/internal/shareddata"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
 // sharedData is the evaluation data directory; tests that need it skip without it.
-const sharedData = "/work/shared/data"
+var sharedData = shareddata.Dir()
 
 func TestEvalSegment(t *testing.T) {
 	a := mustAnalyzer(t)
