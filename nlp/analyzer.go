@@ -201,6 +201,7 @@ func (a *Analyzer) Analyze(title, body string) domain.Analysis {
 	an.UrgencyCues, an.Priority, an.Matter = a.phrases.scan(sc.runes, utf8.RuneCountInString(title))
 	if c := a.classifiers.Load(); c != nil {
 		c.Apply(text, an.Words, &an)
+		complaintAware(&an, text)
 	}
 	return an
 }
