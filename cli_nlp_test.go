@@ -302,3 +302,37 @@ func TestEvalAcceptsSharedDataAsIs(t *testing.T) {
 		}
 	})
 }
+
+// TestDamagedRouterModel checks that a damaged route.bin is read only when a message is routed,
+// and then only costs the learned suggestions: the rules still route and the officer is told.
+func TestDamagedRouterModel(t *testing.T) {
+	data := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(data, "models"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "models", "route.bin"), []byte("damaged"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		args     []string
+		wantWarn bool
+	}{
+		{"search never routes, so never reads it", []string{"search", "--json", "噪音"}, false},
+		{"analyze routes with the rules alone", []string{"analyze", "--json", "惠城区江北街道工地夜间施工噪音扰民"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := runCLI(t, append([]string{"--data", data}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			if got := strings.Contains(errOut, "派单模型无法读取"); got != tt.wantWarn {
+				t.Errorf("warning shown = %v, want %v; stderr %q", got, tt.wantWarn, errOut)
+			}
+			if tt.args[0] == "analyze" && !strings.Contains(out, `"departments":[{`) {
+				t.Errorf("no rule-based suggestion: %s", out)
+			}
+		})
+	}
+}
