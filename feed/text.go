@@ -168,6 +168,28 @@ func fixLatin1Mojibake(s string) (string, bool) {
 	return string(b), true
 }
 
+// mostlyRareHan says whether at least half of the Han characters in s lie outside GB2312's first
+// level (the 3,755 common characters). UTF-8 bytes read as GBK land in the second level and the GBK
+// extension (lead bytes 0xE4–0xE9), so mojibake is made of rare characters; real text, even a
+// short "速度好快！" whose GBK bytes happen to be valid UTF-8, is not.
+func mostlyRareHan(s string) bool {
+	han, rare := 0, 0
+	enc := simplifiedchinese.GBK.NewEncoder()
+	var buf [8]byte
+	for _, r := range s {
+		if r < 0x4e00 || r > 0x9fff {
+			continue
+		}
+		han++
+		n := utf8.EncodeRune(buf[:], r)
+		b, err := enc.Bytes(buf[:n])
+		if err != nil || len(b) != 2 || b[0] >= 0xd8 || b[1] < 0xa1 {
+			rare++
+		}
+	}
+	return han > 0 && rare*2 >= han
+}
+
 // gbkMojibake detects UTF-8 Chinese that was wrongly decoded as GBK ("鍏充簬" for "关于"): the
 // GBK bytes of such text are themselves mostly valid UTF-8, which ordinary Chinese (simplified
 // or traditional) almost never is. fixed is the repaired text, or "" when bytes were lost and
@@ -197,7 +219,7 @@ func gbkMojibake(s string) (fixed string, suspect bool) {
 		}
 		b = b[n:]
 	}
-	if good < 3 || bad*4 > good {
+	if good < 3 || bad*4 > good || !mostlyRareHan(s) {
 		return "", false
 	}
 	if bad == 0 && utf8.Valid(enc) {

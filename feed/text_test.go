@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"golang.org/x/text/encoding/simplifiedchinese"
 	"strings"
 	"testing"
 	"time"
@@ -129,4 +130,19 @@ func FuzzParseTime(f *testing.F) {
 			t.Fatalf("%q parsed to %v", s, got)
 		}
 	})
+}
+
+func TestShortRealChineseIsNotMojibake(t *testing.T) {
+	for _, s := range []string{"速度好快！", "送餐好快啊", "速度很快啊", "很好吃，下次还来"} {
+		if fixed, suspect := gbkMojibake(s); suspect {
+			t.Errorf("gbkMojibake(%q) = %q, suspect; real text was taken for mojibake", s, fixed)
+		}
+	}
+	moji, err := simplifiedchinese.GBK.NewDecoder().String("关于市政道路井盖缺失的问题")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, suspect := gbkMojibake(moji); !suspect {
+		t.Errorf("real mojibake %q (UTF-8 read as GBK) not detected", moji)
+	}
 }
