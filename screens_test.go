@@ -278,3 +278,66 @@ func (s *screenTour) work(n int) {
 		s.t.Fatalf("only %d waiting cases with suggestions, want %d", done, n)
 	}
 }
+
+// TestScreensSearchTools drives the 检索 tools and the 设置 checks as an officer would: the query
+// box suggests completions, a search is saved and listed, the full result set is exported to CSV
+// (masked, with its progress dialog, and the file is there), unmasked export asks first, and the
+// audit chain is verified as 完整.
+func TestScreensSearchTools(t *testing.T) {
+	chrome := requireE2E(t)
+	url := startServe(t, t.TempDir(), "--demo")
+	ctx := browser(t, chrome)
+	tour := &screenTour{t: t, ctx: ctx, dir: screenshotDir(t), url: url}
+	if err := chromedp.Do(ctx, chromedp.Navigate(url+"#/search")); err != nil {
+		t.Fatalf("open %s: %v", url, err)
+	}
+	tour.step("search box", chromedp.WaitVisible(byTestID("search-input")))
+
+	tour.step("type 惠", chromedp.SendKeys(byTestID("search-input"), "惠"))
+	tour.waitJS("completions of 惠", `(() => {
+		const o = [...document.querySelectorAll('.n-auto-complete-menu .n-base-select-option')];
+		return o.length >= 3 && o.every(x => x.textContent.trim().startsWith('惠'));
+	})()`)
+	tour.settle()
+	tour.shot("search-suggestions.png")
+	tour.step("pick the first completion", chromedp.Click(chromedp.CSS(`.n-auto-complete-menu .n-base-select-option`)))
+	value, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="search-input"]').value`))
+	if err != nil || len([]rune(value)) < 2 {
+		t.Fatalf("the completion did not fill the box: %q %v", value, err)
+	}
+	tour.step("submit", chromedp.Click(byTestID("search-submit")))
+	tour.waitJS("hits", `document.querySelectorAll('[data-testid="result-row"]').length > 0`)
+
+	tour.step("save the search", chromedp.Click(byTestID("saved-search-save")), chromedp.WaitVisible(byTestID("saved-search-name")))
+	tour.eval(`(() => { const i = document.querySelector('[data-testid="saved-search-name"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true })) })()`)
+	tour.step("name it", chromedp.SendKeys(byTestID("saved-search-name"), "屏幕测试"), chromedp.Click(`.n-dialog__action .n-button--primary-type`))
+	tour.waitJS("saved search listed", `[...document.querySelectorAll('[data-testid="saved-search-item"]')].some(e => e.textContent.includes('屏幕测试'))`)
+
+	tour.waitJS("save dialog gone", `document.querySelectorAll('.n-dialog, .n-modal-mask').length === 0`)
+	tour.step("export menu", chromedp.Click(byTestID("export-button")), chromedp.WaitVisible(chromedp.CSS(`.n-dropdown-option`)))
+	tour.step("export CSV", chromedp.Click(chromedp.Search(`//div[contains(@class,"n-dropdown-option")][contains(.,"CSV")]`)))
+	tour.waitJS("export finished", `(() => { const p = document.querySelector('[data-testid="export-progress"]'); return !!p && p.textContent.includes('已完成') && p.textContent.includes('已脱敏'); })()`)
+	path := strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(tour.text(`[data-testid="export-path"] .mono`), "文件："), "复制路径"))
+	if b, err := os.ReadFile(path); err != nil || bytes.Count(b, []byte("\n")) < 2 {
+		t.Fatalf("export file %q: %v (%d bytes)", path, err, len(b))
+	}
+	tour.settle()
+	tour.shot("search-export.png")
+	tour.step("close export", chromedp.Click(chromedp.Search(`//div[@data-testid="export-progress"]//button[contains(.,"关闭")]`)))
+
+	tour.waitJS("export dialog gone", `document.querySelectorAll('.n-card.n-modal, .n-modal-mask').length === 0`)
+	tour.step("ask for unmasked", chromedp.Click(byTestID("export-unmasked")))
+	tour.waitJS("unmasked export asks first", `[...document.querySelectorAll('.n-dialog')].some(d => d.textContent.includes('未脱敏'))`)
+	time.Sleep(400 * time.Millisecond) // the dialog's entry animation moves its buttons
+	tour.step("decline", chromedp.Click(chromedp.Search(`//div[contains(@class,"n-dialog__action")]//button[contains(.,"取消")]`)))
+	tour.waitJS("still masked", `!document.querySelector('[data-testid="export-unmasked"]').classList.contains('n-checkbox--checked')`)
+
+	tour.waitJS("confirmation gone", `document.querySelectorAll('.n-dialog, .n-modal-mask').length === 0`)
+	tour.step("go to 设置", chromedp.Click(byTestID("nav-settings")), chromedp.WaitVisible(byTestID("audit-verify")))
+	tour.step("verify audit", chromedp.Click(byTestID("audit-verify")))
+	tour.waitJS("audit chain 完整", `(() => { const r = document.querySelector('[data-testid="audit-result"]'); return !!r && r.textContent.includes('完整'); })()`)
+	tour.waitJS("watch lists loaded", `document.querySelectorAll('[data-testid="monitor-settings"] .n-dynamic-tags').length >= 3`)
+	tour.eval(`document.querySelector('[data-testid="audit-card"]').scrollIntoView({ block: 'start' })`)
+	tour.settle()
+	tour.shot("settings.png")
+}
