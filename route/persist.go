@@ -23,6 +23,7 @@ const routerMagic = "MNYR1"
 type savedRouter struct {
 	Names   []string
 	Model   []byte
+	Hier    [3][]byte // unit type, district and street models (hierModel); empty when not trained
 	Labels  []string
 	Docs    [][]int32
 	Vocab   []string // feature by id: a slice, so equal routers save to equal bytes
@@ -51,6 +52,18 @@ func (r *Router) MarshalBinary() ([]byte, error) {
 			return nil, fmt.Errorf("marshal router model: %w", err)
 		}
 		s.Model = b
+	}
+	if r.hier != nil {
+		for i, m := range r.hier.models() {
+			if m == nil {
+				continue
+			}
+			b, err := m.MarshalBinary()
+			if err != nil {
+				return nil, fmt.Errorf("marshal router hierarchy: %w", err)
+			}
+			s.Hier[i] = b
+		}
 	}
 	if r.knn != nil {
 		s.Labels, s.Docs = r.knn.Labels, r.knn.Docs
@@ -93,6 +106,21 @@ func (r *Router) UnmarshalBinary(b []byte) error {
 			return fmt.Errorf("%w: %v", ErrBadModelFile, err)
 		}
 	}
+	var hier *hierModel
+	if len(s.Hier[0]) > 0 {
+		hier = &hierModel{}
+		for i, dst := range hier.modelPtrs() {
+			if len(s.Hier[i]) == 0 {
+				continue
+			}
+			m := new(learn.Model)
+			if err := m.UnmarshalBinary(s.Hier[i]); err != nil {
+				return fmt.Errorf("%w: %v", ErrBadModelFile, err)
+			}
+			*dst = m
+		}
+		hier.index(s.Names)
+	}
 	var knn *knnIndex
 	if len(s.Docs) > 0 {
 		if len(s.Labels) != len(s.Docs) {
@@ -126,6 +154,6 @@ func (r *Router) UnmarshalBinary(b []byte) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.setNames(s.Names)
-	r.model, r.knn, r.returns, r.why = model, knn, returns, why
+	r.model, r.hier, r.knn, r.returns, r.why = model, hier, knn, returns, why
 	return nil
 }

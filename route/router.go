@@ -34,6 +34,14 @@ type Options struct {
 	// exp(−WReturn·returns) for a pairing returned (退单) before.
 	WKNN, WDistrict, WStreet, WMismatch, WRule, WReturn float64
 	FlagAfter                                           int // returns of one pairing after which it is flagged
+
+	// Hier adds the hierarchical models (unit type, district, street; see hierModel), trained
+	// with HierLearn. Their log probabilities enter the score as
+	// WType·type + WDist·(district − WRenorm·Σdistricts of the type) + WStreetM·(street − WRenorm·Σstreets of the district),
+	// and the flat department model's log probability is weighted by WFlat (0: not trained).
+	Hier                                   bool
+	HierLearn                              learn.Options
+	WFlat, WType, WDist, WStreetM, WRenorm float64
 }
 
 // DefaultOptions returns the tuned defaults.
@@ -43,13 +51,22 @@ func DefaultOptions() Options {
 		CharGrams:  true,
 		K:          10,
 		Candidates: 30,
-		WKNN:       1.0,
-		WDistrict:  2.0, // CV grid best (at the grid's edge: larger values not yet tried)
-		WStreet:    3.0,
-		WMismatch:  2.0,
-		WRule:      3.0,
-		WReturn:    0.7,
-		FlagAfter:  2,
+		// Weights from 3-fold CV on shanghai_petition with nlp analyses (tune_test.go): the
+		// flat department model adds nothing once the hierarchy is there, so it is not trained.
+		WKNN:      2.0,
+		WDistrict: 0.5,
+		WStreet:   3.0,
+		WMismatch: 2.0,
+		WRule:     3.0,
+		WReturn:   0.7,
+		FlagAfter: 2,
+		Hier:      true,
+		HierLearn: learn.Options{Seed: 1},
+		WFlat:     0,
+		WType:     0.5,
+		WDist:     1.0,
+		WStreetM:  1.5,
+		WRenorm:   1.0,
 	}
 }
 
@@ -65,6 +82,7 @@ type Router struct {
 	units   map[string]unitName // department → where it sits (directory and history)
 	names   []string            // department names seen in history, for rebuilding places on load
 	model   *learn.Model
+	hier    *hierModel
 	knn     *knnIndex
 	returns map[string]int    // dept + "\x1f" + matter key → times returned
 	why     map[string]string // same key → the latest return reason, shown to the officer
@@ -151,18 +169,29 @@ func (r *Router) Train(history []Labeled) error {
 		labels = append(labels, h.Department)
 	}
 	var model *learn.Model
-	if len(names) > 1 {
+	if len(names) > 1 && r.opt.WFlat != 0 {
 		m, err := learn.Train(ex, r.opt.Learn)
 		if err != nil {
 			return fmt.Errorf("train router model on %d letters: %w", len(ex), err)
 		}
 		model = m
 	}
+	var hier *hierModel
+	if r.opt.Hier {
+		h, err := trainHier(docs, labels, r.opt.HierLearn)
+		if err != nil {
+			return err
+		}
+		if h != nil {
+			h.index(names)
+		}
+		hier = h
+	}
 	knn := newKNN(docs, labels)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.setNames(names)
-	r.model, r.knn = model, knn
+	r.model, r.hier, r.knn = model, hier, knn
 	return nil
 }
 
@@ -206,6 +235,9 @@ type cand struct {
 	returned             int
 	returnWhy            string
 	fromModel, fromRules bool
+	// hierarchical evidence (see hierModel.components)
+	hier                                    bool
+	ltype, ldist, ldistZ, lstreet, lstreetZ float64
 }
 
 // components gathers the candidates and their evidence; scoring is separate so that weights can
@@ -236,6 +268,12 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			} else {
 				rest += s.Prob
 			}
+		}
+	}
+	if r.hier != nil {
+		hs := r.hier.predict(learn.HashAll(nil, fs))
+		for i, n := range r.names {
+			r.hier.components(i, &hs, get(n))
 		}
 	}
 	if nb := r.knn.query(fs, r.opt.K); len(nb) > 0 {
@@ -299,7 +337,10 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 
 // score combines a candidate's evidence with the router's weights.
 func (o *Options) score(c *cand) float64 {
-	s := c.lp + o.WKNN*c.vote + o.WRule*c.rule
+	s := o.WFlat*c.lp + o.WKNN*c.vote + o.WRule*c.rule
+	if c.hier {
+		s += o.WType*c.ltype + o.WDist*(c.ldist-o.WRenorm*c.ldistZ) + o.WStreetM*(c.lstreet-o.WRenorm*c.lstreetZ)
+	}
 	if c.district {
 		s += o.WDistrict
 	}
@@ -321,7 +362,7 @@ func (r *Router) Suggest(it *domain.Item, a *domain.Analysis) []domain.Suggestio
 	if len(cands) == 0 {
 		return nil
 	}
-	learned := r.model != nil || r.knn != nil
+	learned := r.model != nil || r.hier != nil || r.knn != nil
 	scores := make([]float64, len(cands))
 	for i, c := range cands {
 		if learned {

@@ -44,6 +44,21 @@ func loadShanghai(tb testing.TB) []Labeled {
 	return out
 }
 
+// shanghaiAnalyze fills the analyses of letters with the real nlp Analyzer; the external test
+// package sets it (see nlp_test.go), since route must not import nlp.
+var shanghaiAnalyze func(tb testing.TB, rows []Labeled)
+
+// loadShanghaiAnalyzed is loadShanghai with each letter analysed by nlp, as `minyi eval route` does.
+func loadShanghaiAnalyzed(tb testing.TB) []Labeled {
+	tb.Helper()
+	rows := loadShanghai(tb)
+	if shanghaiAnalyze == nil {
+		tb.Skip("no nlp analyser hooked in")
+	}
+	shanghaiAnalyze(tb, rows)
+	return rows
+}
+
 // folds splits rows into k deterministic folds by position (the file order is already by letter id).
 func folds(rows []Labeled, k int) [][2][]Labeled {
 	out := make([][2][]Labeled, k)
