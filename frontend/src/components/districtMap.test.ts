@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import DistrictMap from './DistrictMap.vue'
 import { AREAS, areaOf, areaStats, fillFor, pathOf } from './districtMap'
 
 describe('AREAS', () => {
@@ -45,5 +47,41 @@ describe('fillFor', () => {
     expect(fillFor(1, 'volume')).toBe('rgb(29, 78, 137)')
     expect(fillFor(2, 'negative')).toBe(fillFor(1, 'negative'))
     expect(fillFor(0, 'negative')).not.toBe(fillFor(0.5, 'negative'))
+  })
+})
+
+const stats = areaStats(
+  { 惠城区: 150, 仲恺高新技术产业开发区: 30, 博罗县: 20 },
+  { 惠城区: 30, 仲恺高新技术产业开发区: 27, 博罗县: 2 },
+)
+
+describe('DistrictMap', () => {
+  it('draws seven areas and writes each count as text', () => {
+    const w = mount(DistrictMap, { props: { stats, mode: 'volume' } })
+    const areas = w.findAll('[data-testid="map-area"]')
+    expect(areas).toHaveLength(7)
+    expect(areas.map((a) => a.attributes('data-total'))).toContain('150')
+    expect(w.text()).toContain('惠城区')
+    expect(w.text()).toContain('150 件')
+    // no data: the grey fill
+    const longmen = areas.find((a) => a.attributes('data-name') === '龙门县')
+    expect(longmen?.attributes('fill')).toBe('#f1f2f4')
+  })
+
+  it('colours by negative share in 负面占比 mode, so a small angry area outranks a big calm one', async () => {
+    const w = mount(DistrictMap, { props: { stats, mode: 'negative' } })
+    const fill = (name: string) => w.find(`[data-name="${name}"]`).attributes('fill') ?? ''
+    const red = (c: string) => Number(/rgb\((\d+), (\d+), (\d+)\)/.exec(c)?.[2] ?? 255) // lower G = deeper red
+    expect(red(fill('仲恺高新区'))).toBeLessThan(red(fill('惠城区')))
+    expect(w.text()).toContain('90%')
+    await w.setProps({ mode: 'volume' })
+    expect(w.text()).toContain('30 件')
+  })
+
+  it('emits the district as the data spells it when an area is clicked', async () => {
+    const w = mount(DistrictMap, { props: { stats, mode: 'volume' } })
+    await w.find('[data-name="仲恺高新区"]').trigger('click')
+    await w.find('[data-name="龙门县"]').trigger('click')
+    expect(w.emitted('pick')).toEqual([['仲恺高新技术产业开发区'], ['龙门县']])
   })
 })

@@ -223,6 +223,17 @@ function saveSource(c: SourceConfig): SourceView {
   return v
 }
 
+let saved: { name: string; query: SearchQuery; created: string; total: number; new: number }[] = []
+let exportSeq = 0
+const exports = new Map<string, { id: string; state: string; done: number; total: number; format: string; unmasked: boolean; started: string; path?: string }>()
+let monitorSettings = {
+  webhook_url: '',
+  watch_lists: [
+    { category: '敏感词', level: '严重', words: ['自杀', '跳楼'] },
+    { category: '安全隐患', level: '预警', words: ['燃气泄漏', '坍塌'] },
+  ],
+}
+
 /** handle answers one call like the Go side would, after a short delay like a real backend's. */
 export async function handle(method: string, args: unknown[]): Promise<unknown> {
   await new Promise((r) => setTimeout(r, 120))
@@ -315,6 +326,48 @@ export function answer(method: string, args: unknown[]): unknown {
     case 'DeleteSource': sources = sources.filter((s) => s.name !== args[0]); return null
     case 'PullNow': return { source: args[0], read: 5, new: 1, duplicate: 4, rejected: 0, error: '' }
     case 'Departments': return DEPTS
+    case 'Suggest': {
+      const w = String(args[0] ?? '').split(/[\s:：]/).pop() ?? ''
+      const words = [...new Set(records.flatMap((r) => [r.analysis.district ?? '', r.analysis.matter ?? '', r.analysis.category]))]
+      return w ? words.filter((x) => x && x.startsWith(w)).slice(0, 10) : []
+    }
+    case 'SavedSearches': return saved.map((x) => ({ ...x, total: search(x.query).total, new: x.name.length % 3 }))
+    case 'SaveSearch': {
+      const v = { name: String(args[0]), query: args[1] as SearchQuery, created: new Date().toISOString(), total: 0, new: 0 }
+      saved = [...saved.filter((x) => x.name !== v.name), v]
+      return v
+    }
+    case 'DeleteSavedSearch': saved = saved.filter((x) => x.name !== args[0]); return null
+    case 'OpenSavedSearch': {
+      const x = saved.find((y) => y.name === args[0])
+      if (!x) throw new Error('未找到该检索')
+      return search(x.query)
+    }
+    case 'StartExport': {
+      const total = search({ ...(args[0] as SearchQuery), limit: 1 }).total
+      const job = { id: `E${++exportSeq}`, state: '进行中', done: 0, total, format: String(args[1]), unmasked: Boolean(args[2]), started: new Date().toISOString() }
+      exports.set(job.id, job)
+      return job
+    }
+    case 'ExportStatus': {
+      const j = exports.get(String(args[0]))
+      if (!j) throw new Error('未找到该导出')
+      if (j.state === '进行中') {
+        j.done = Math.min(j.total, j.done + Math.max(1, Math.ceil(j.total / 4)))
+        if (j.done >= j.total) Object.assign(j, { state: '已完成', path: `/tmp/exports/export-${j.id}.${j.format}` })
+      }
+      return { ...j }
+    }
+    case 'CancelExport': {
+      const j = exports.get(String(args[0]))
+      if (!j) throw new Error('未找到该导出')
+      if (j.state === '进行中') j.state = '已取消'
+      return { ...j }
+    }
+    case 'VerifyAudit': return { ok: true, entries: 42, head_seq: 42, head_hash: 'ab12cd34ef56ab12cd34ef56ab12cd34' }
+    case 'MonitorSettings': return monitorSettings
+    case 'SetMonitorSettings': monitorSettings = args[0] as typeof monitorSettings; return monitorSettings
+    case 'Retrain': return { task: args[0], n: records.length, labels: [...new Set(records.map((r) => r.analysis.category))], seconds: 0.4, path: '/tmp/models/classify.bin' }
   }
   throw new Error(`演示数据不支持 ${method}`)
 }
