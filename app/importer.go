@@ -83,12 +83,17 @@ func (c *Core) LoadDemo(ctx context.Context) (ImportResult, error) {
 	out, err := c.Ingest(ctx, items)
 	c.groupAfterIntake(ctx)
 	res := ImportResult{Read: len(items), Errors: []RowError{}}
+	var fresh []string
 	for _, o := range out {
 		if o.Duplicate {
 			res.Duplicate++
 		} else {
 			res.New++
+			fresh = append(fresh, o.ID)
 		}
 	}
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	return res, c.seedDemoHistory(ctx, fresh)
 }

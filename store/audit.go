@@ -168,32 +168,11 @@ func (s *Store) UpdateManyAudited(ctx context.Context, ids []string, entry Audit
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		entry.Changes = entry.Changes[:0:0]
 		for _, id := range ids {
-			r, err := get(tx, id)
+			r, change, err := updateOne(tx, id, fn)
 			if err != nil {
 				return err
 			}
-			before := stateOf(r)
-			if err := fn(r); err != nil {
-				return err
-			}
-			r.ID, r.Seq = id, binary.BigEndian.Uint64(tx.Bucket(bucketIDs).Get([]byte(id)))
-			if r.CaseID == "" {
-				r.CaseID = r.ID
-			}
-			after := stateOf(r)
-			if before.CaseID != after.CaseID {
-				if err := moveCase(tx, r.ID, before.CaseID, after.CaseID); err != nil {
-					return err
-				}
-			}
-			buf, err := json.Marshal(r)
-			if err != nil {
-				return fmt.Errorf("encode record %s: %w", id, err)
-			}
-			if err := tx.Bucket(bucketRecords).Put(u64(r.Seq), buf); err != nil {
-				return fmt.Errorf("put record %s: %w", id, err)
-			}
-			entry.Changes = append(entry.Changes, AuditChange{ID: id, Before: before, After: after})
+			entry.Changes = append(entry.Changes, change)
 			out = append(out, r)
 		}
 		_, err := appendAudit(tx, entry)
@@ -203,6 +182,36 @@ func (s *Store) UpdateManyAudited(ctx context.Context, ids []string, entry Audit
 		return nil, err
 	}
 	return out, nil
+}
+
+// updateOne applies fn to record id inside tx, keeps the case index in step and saves it.
+func updateOne(tx *bolt.Tx, id string, fn func(*domain.Record) error) (*domain.Record, AuditChange, error) {
+	r, err := get(tx, id)
+	if err != nil {
+		return nil, AuditChange{}, err
+	}
+	before := stateOf(r)
+	if err := fn(r); err != nil {
+		return nil, AuditChange{}, err
+	}
+	r.ID, r.Seq = id, binary.BigEndian.Uint64(tx.Bucket(bucketIDs).Get([]byte(id)))
+	if r.CaseID == "" {
+		r.CaseID = r.ID
+	}
+	after := stateOf(r)
+	if before.CaseID != after.CaseID {
+		if err := moveCase(tx, r.ID, before.CaseID, after.CaseID); err != nil {
+			return nil, AuditChange{}, err
+		}
+	}
+	buf, err := json.Marshal(r)
+	if err != nil {
+		return nil, AuditChange{}, fmt.Errorf("encode record %s: %w", id, err)
+	}
+	if err := tx.Bucket(bucketRecords).Put(u64(r.Seq), buf); err != nil {
+		return nil, AuditChange{}, fmt.Errorf("put record %s: %w", id, err)
+	}
+	return r, AuditChange{ID: id, Before: before, After: after}, nil
 }
 
 func caseKey(caseID, member string) []byte { return []byte(caseID + "\x00" + member) }
@@ -412,4 +421,49 @@ func (s *Store) WriteAuditXLSX(ctx context.Context, w io.Writer) (int, error) {
 		return n, fmt.Errorf("write audit workbook: %w", err)
 	}
 	return n, nil
+}
+
+// AuditedStep is one change of ApplyAudited: fn mutates record ID, and Entry records it.
+type AuditedStep struct {
+	ID    string
+	Entry AuditEntry
+	Fn    func(*domain.Record) error
+}
+
+// ApplyAudited applies many audited changes in one transaction, in order (a record may change
+// several times; each step sees the previous ones), each with its own audit entry. It is for
+// bulk work such as seeding a demo's case history, where a transaction per step would spend
+// seconds on disk syncs. Any error leaves nothing applied.
+func (s *Store) ApplyAudited(ctx context.Context, steps []AuditedStep) ([]*domain.Record, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	last := map[string]*domain.Record{}
+	var order []string
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, st := range steps {
+			r, change, err := updateOne(tx, st.ID, st.Fn)
+			if err != nil {
+				return fmt.Errorf("record %s: %w", st.ID, err)
+			}
+			e := st.Entry
+			e.Changes = []AuditChange{change}
+			if _, err := appendAudit(tx, e); err != nil {
+				return err
+			}
+			if _, seen := last[st.ID]; !seen {
+				order = append(order, st.ID)
+			}
+			last[st.ID] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*domain.Record, 0, len(order))
+	for _, id := range order {
+		out = append(out, last[id])
+	}
+	return out, nil
 }
