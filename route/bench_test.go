@@ -22,3 +22,24 @@ func BenchmarkSuggest(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSuggestShanghai measures routing on a model trained on all 4,602 Shanghai letters
+// (about 520 departments), the size the < 1 ms per message target is about:
+// CGO_ENABLED=0 go test ./route -run XXX -bench SuggestShanghai -benchmem
+func BenchmarkSuggestShanghai(b *testing.B) {
+	rows := loadShanghaiAnalyzed(b)
+	r := New(nil, nil)
+	if err := r.Train(rows); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		l := &rows[i%len(rows)]
+		if len(r.Suggest(&l.Item, &l.Analysis)) == 0 {
+			b.Fatal("no suggestion")
+		}
+		i++
+	}
+}

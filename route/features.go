@@ -1,6 +1,7 @@
 package route
 
 import (
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -52,6 +53,12 @@ func features(it *domain.Item, a *domain.Analysis, pl found, charGrams bool) []s
 	}
 	for _, p := range pl.all {
 		fs = append(fs, "p:"+p)
+	}
+	if it != nil && !it.Time.IsZero() {
+		// Letters on one matter arrive together (campaigns, a building site, a school's intake),
+		// so the day and week of writing point at the department that handled their neighbours.
+		y, w := it.Time.ISOWeek()
+		fs = append(fs, "day:"+it.Time.Format("2006-01-02"), fmt.Sprintf("wk:%d-%02d", y, w))
 	}
 	if a != nil {
 		if a.Category != "" {

@@ -180,3 +180,36 @@ func (h *hierModel) components(i int, s *hierScores, c *cand) {
 		}
 	}
 }
+
+// hierReasons explains the hierarchical evidence of a candidate to the officer: which kind of
+// unit handles such matters, and which district or street the letter reads as being about.
+func hierReasons(c *cand) []string {
+	if !c.hier {
+		return nil
+	}
+	var rs []string
+	typ, dist, street := hierKeys(c.dept)
+	if p := math.Exp(c.ltype); p >= 0.15 {
+		switch {
+		case typ == streetType:
+			rs = append(rs, fmt.Sprintf("此类事项多由属地街道/镇办理（估计 %.0f%%）", 100*p))
+		case dist != "":
+			rs = append(rs, fmt.Sprintf("此类事项多由各区「%s」办理（估计 %.0f%%）", typ[len("区:"):], 100*p))
+		default:
+			rs = append(rs, fmt.Sprintf("此类事项多由该市级部门办理（估计 %.0f%%）", 100*p))
+		}
+	}
+	if c.district || c.street {
+		return rs // the place found in the text is already given
+	}
+	if street != "" {
+		if p := math.Exp(c.lstreet); p >= 0.2 {
+			rs = append(rs, fmt.Sprintf("属地判断：%s（估计 %.0f%%）", street, 100*p))
+		}
+	} else if dist != "" {
+		if p := math.Exp(c.ldist); p >= 0.3 {
+			rs = append(rs, fmt.Sprintf("属地判断：%s（估计 %.0f%%）", dist, 100*p))
+		}
+	}
+	return rs
+}

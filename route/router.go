@@ -53,10 +53,10 @@ func DefaultOptions() Options {
 		Candidates: 30,
 		// Weights from 3-fold CV on shanghai_petition with nlp analyses (tune_test.go): the
 		// flat department model adds nothing once the hierarchy is there, so it is not trained.
-		WKNN:      2.0,
+		WKNN:      3.0,
 		WDistrict: 0.5,
 		WStreet:   3.0,
-		WMismatch: 2.0,
+		WMismatch: 1.0,
 		WRule:     3.0,
 		WReturn:   0.7,
 		FlagAfter: 2,
@@ -441,6 +441,7 @@ func (r *Router) reasons(c *cand, pl found, a *domain.Analysis) []string {
 		}
 		rs = append(rs, "地点："+place)
 	}
+	rs = append(rs, hierReasons(c)...)
 	if c.votes > 0 {
 		rs = append(rs, fmt.Sprintf("相似历史案件 %d 件中 %d 件派往该部门", c.k, c.votes))
 	}
