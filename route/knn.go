@@ -101,7 +101,7 @@ type neighbour struct {
 
 // query returns the k most similar documents, most similar first; skip (≥0) excludes one document.
 func (k *knnIndex) query(fs []string, n int) []neighbour {
-	if k == nil || len(k.Docs) == 0 {
+	if k == nil || len(k.Docs) == 0 || n <= 0 {
 		return nil
 	}
 	acc := map[int32]float64{}
@@ -126,18 +126,27 @@ func (k *knnIndex) query(fs []string, n int) []neighbour {
 		return nil
 	}
 	qn = math.Sqrt(qn)
-	out := make([]neighbour, 0, len(acc))
-	for d, s := range acc {
-		out = append(out, neighbour{doc: int(d), sim: s / (qn * k.norms[d])})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].sim != out[j].sim {
-			return out[i].sim > out[j].sim
+	// Keep the n best in a small sorted slice: sorting every matching letter cost more than
+	// the rest of routing on a history of thousands.
+	better := func(a, b neighbour) bool {
+		if a.sim != b.sim {
+			return a.sim > b.sim
 		}
-		return out[i].doc < out[j].doc
-	})
-	if len(out) > n {
-		out = out[:n]
+		return a.doc < b.doc
+	}
+	out := make([]neighbour, 0, n+1)
+	for d, s := range acc {
+		nb := neighbour{doc: int(d), sim: s / (qn * k.norms[d])}
+		if len(out) == n && !better(nb, out[n-1]) {
+			continue
+		}
+		i := sort.Search(len(out), func(i int) bool { return better(nb, out[i]) })
+		out = append(out, neighbour{})
+		copy(out[i+1:], out[i:])
+		out[i] = nb
+		if len(out) > n {
+			out = out[:n]
+		}
 	}
 	return out
 }
