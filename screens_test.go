@@ -56,7 +56,7 @@ func TestScreens(t *testing.T) {
 		const d = document.querySelector('[data-testid="action-to"]');
 		return !!d && d.textContent.includes(`+strconv.Quote(dept)+`);
 	})()`)
-	tour.step("confirm 派单", chromedp.Click(byTestID("action-confirm")))
+	tour.clickUntilGone("confirm 派单", byTestID("action-confirm"))
 	tour.waitJS("派单 on the timeline", timelineHas("派单", "已受理", "已派单"))
 	tour.waitJS("timeline names the department", `[...document.querySelectorAll('[data-testid="timeline-event"]')].some(e => e.textContent.includes(`+strconv.Quote(dept)+`))`)
 	tour.settle()
@@ -180,6 +180,30 @@ func (s *screenTour) clickUntil(name string, target, want chromedp.CSS) {
 	}
 	failShot(s.t, s.ctx, name)
 	s.t.Fatalf("%s: clicking never showed %s", name, want)
+}
+
+// clickUntilGone clicks a dialog's button until the button is gone: a click that lands while the
+// dialog's entry animation still moves it is lost, as a person's would be, who would click again.
+func (s *screenTour) clickUntilGone(name string, target chromedp.CSS) {
+	s.t.Helper()
+	present := `!!document.querySelector(` + strconv.Quote(string(target)) + `)`
+	for try := 0; try < 6; try++ {
+		time.Sleep(400 * time.Millisecond)
+		if ok, err := chromedp.Run(s.ctx, chromedp.Evaluate[bool](present)); err == nil && !ok {
+			return
+		}
+		cctx, cancel := context.WithTimeout(s.ctx, 3*time.Second)
+		chromedp.Do(cctx, chromedp.Click(target))
+		cancel()
+		for wait := 0; wait < 10; wait++ {
+			if ok, err := chromedp.Run(s.ctx, chromedp.Evaluate[bool](present)); err == nil && !ok {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	failShot(s.t, s.ctx, name)
+	s.t.Fatalf("%s: clicking %s never closed it", name, target)
 }
 
 // settle waits for what would blur a screenshot to pass: the toasts an action leaves (4 s),
@@ -310,7 +334,8 @@ func TestScreensSearchTools(t *testing.T) {
 
 	tour.step("save the search", chromedp.Click(byTestID("saved-search-save")), chromedp.WaitVisible(byTestID("saved-search-name")))
 	tour.eval(`(() => { const i = document.querySelector('[data-testid="saved-search-name"]'); i.value = ''; i.dispatchEvent(new Event('input', { bubbles: true })) })()`)
-	tour.step("name it", chromedp.SendKeys(byTestID("saved-search-name"), "屏幕测试"), chromedp.Click(`.n-dialog__action .n-button--primary-type`))
+	tour.step("name it", chromedp.SendKeys(byTestID("saved-search-name"), "屏幕测试"))
+	tour.clickUntilGone("save it", chromedp.CSS(`.n-dialog__action .n-button--primary-type`))
 	tour.waitJS("saved search listed", `[...document.querySelectorAll('[data-testid="saved-search-item"]')].some(e => e.textContent.includes('屏幕测试'))`)
 
 	tour.waitJS("save dialog gone", `document.querySelectorAll('.n-dialog, .n-modal-mask').length === 0`)
@@ -328,8 +353,7 @@ func TestScreensSearchTools(t *testing.T) {
 	tour.waitJS("export dialog gone", `document.querySelectorAll('.n-card.n-modal, .n-modal-mask').length === 0`)
 	tour.step("ask for unmasked", chromedp.Click(byTestID("export-unmasked")))
 	tour.waitJS("unmasked export asks first", `[...document.querySelectorAll('.n-dialog')].some(d => d.textContent.includes('未脱敏'))`)
-	time.Sleep(400 * time.Millisecond) // the dialog's entry animation moves its buttons
-	tour.step("decline", chromedp.Click(chromedp.Search(`//div[contains(@class,"n-dialog__action")]//button[contains(.,"取消")]`)))
+	tour.clickUntilGone("decline", chromedp.CSS(`.n-dialog__action .n-button:not(.n-button--primary-type)`))
 	tour.waitJS("still masked", `!document.querySelector('[data-testid="export-unmasked"]').classList.contains('n-checkbox--checked')`)
 
 	tour.waitJS("confirmation gone", `document.querySelectorAll('.n-dialog, .n-modal-mask').length === 0`)
