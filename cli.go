@@ -94,20 +94,26 @@ type cliHit struct {
 // markReplacer shows the index's highlight markers as 【】 on a terminal and in JSON.
 var markReplacer = strings.NewReplacer("\ue000", "【", "\ue001", "】")
 
+// searchFlags binds the filter flags that search and export share.
+func searchFlags(fs *flag.FlagSet, q *app.SearchQuery) {
+	fs.StringVar(&q.Category, "category", "", "")
+	fs.StringVar(&q.Department, "department", "", "")
+	fs.StringVar(&q.Status, "status", "", "")
+	fs.StringVar(&q.District, "district", "", "")
+	fs.StringVar(&q.Channel, "channel", "", "")
+	fs.StringVar(&q.Sentiment, "sentiment", "", "")
+	fs.StringVar(&q.Since, "since", "", "")
+	fs.StringVar(&q.Until, "until", "", "")
+	fs.StringVar(&q.Sort, "sort", "", "")
+}
+
 func cmdSearch(env *cliEnv, args []string) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "")
 	limit := fs.Int("limit", 20, "")
 	offset := fs.Int("offset", 0, "")
 	var q app.SearchQuery
-	fs.StringVar(&q.Category, "category", "", "")
-	fs.StringVar(&q.Department, "department", "", "")
-	fs.StringVar(&q.Status, "status", "", "")
-	fs.StringVar(&q.District, "district", "", "")
-	fs.StringVar(&q.Channel, "channel", "", "")
-	fs.StringVar(&q.Since, "since", "", "")
-	fs.StringVar(&q.Until, "until", "", "")
-	fs.StringVar(&q.Sort, "sort", "", "")
+	searchFlags(fs, &q)
 	words, err := parseFlags(fs, args)
 	if err != nil {
 		return err

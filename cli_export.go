@@ -20,15 +20,7 @@ func cmdExport(env *cliEnv, args []string) error {
 	out := fs.String("out", "", "")
 	unmasked := fs.Bool("unmasked", false, "")
 	var q app.SearchQuery
-	fs.StringVar(&q.Category, "category", "", "")
-	fs.StringVar(&q.Department, "department", "", "")
-	fs.StringVar(&q.Status, "status", "", "")
-	fs.StringVar(&q.District, "district", "", "")
-	fs.StringVar(&q.Channel, "channel", "", "")
-	fs.StringVar(&q.Sentiment, "sentiment", "", "")
-	fs.StringVar(&q.Since, "since", "", "")
-	fs.StringVar(&q.Until, "until", "", "")
-	fs.StringVar(&q.Sort, "sort", "", "")
+	searchFlags(fs, &q)
 	words, err := parseFlags(fs, args)
 	if err != nil {
 		return err
