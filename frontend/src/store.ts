@@ -56,8 +56,11 @@ export function openDetail(id: string) {
 
 export async function refreshStatus() {
   try {
+    const before = state.status?.records
     state.status = await api.status()
     state.statusError = ''
+    // New messages landed (a scheduled pull, an import): lists and the 舆情 charts refresh live.
+    if (before !== undefined && state.status.records > before) state.changed++
   } catch (e) {
     state.statusError = e instanceof Error ? e.message : String(e)
   }
