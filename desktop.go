@@ -29,6 +29,7 @@ func runDesktop(env *cliEnv) error {
 	if err := p.core.ServeControl(ctx, env.socketPath()); err != nil {
 		p.log.Warn("control socket unavailable", "err", err)
 	}
+	p.core.Notify = desktopNotifier(p.log)       // new alerts also pop up on the desktop
 	defer app.StartScheduler(ctx, p.core).Stop() // scheduled pulls; Stop waits for running ones
 	winCtx := ctx
 	ui := app.NewApp(p.core, func() context.Context { return winCtx })

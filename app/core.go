@@ -44,8 +44,11 @@ type Deps struct {
 	// Directory lists the departments cases are dispatched to.
 	Directory *route.Directory
 	Log       *slog.Logger
-	Now       func() time.Time // the clock; tests fake it
-	Version   string
+	// Notify, when set, shows a new alert to the officer outside the window (the desktop build
+	// sends a freedesktop notification); it must not block.
+	Notify  func(title, body string)
+	Now     func() time.Time // the clock; tests fake it
+	Version string
 }
 
 // Core runs the pipeline and answers queries. It is safe for concurrent use.

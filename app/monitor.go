@@ -159,6 +159,9 @@ func (c *Core) evaluateAlerts(ctx context.Context, recs []*domain.Record) error 
 	}
 	for _, a := range notify {
 		c.Log.Info("alert", "id", a.ID, "level", a.Level, "title", a.Title)
+		if c.Notify != nil {
+			c.Notify("民意舆情告警："+a.Title, monitor.AlertText(a))
+		}
 	}
 	if settings.WebhookURL != "" && len(notify) > 0 {
 		c.pushWebhook(ctx, settings.WebhookURL, notify)
