@@ -29,6 +29,9 @@ func (e *cliEnv) analyzer(log *slog.Logger) (*nlp.Analyzer, error) {
 		return nil, fmt.Errorf("加载中文分词与模型失败：%w", err)
 	}
 	useTrainedClassifiers(an, e.dataDir, log)
+	if err := useGazetteer(an, e.dataDir); err != nil {
+		return nil, err
+	}
 	return an, nil
 }
 

@@ -98,3 +98,36 @@ func TestCLIErrorsSayWhatToDo(t *testing.T) {
 		t.Fatalf("data dir not created: %v", err)
 	}
 }
+
+// TestGazetteerInDataDir checks that <data>/gazetteer.tsv replaces the built-in places: a
+// community added there is found by analyze, and a damaged file stops start-up naming it.
+func TestGazetteerInDataDir(t *testing.T) {
+	data := t.TempDir()
+	tsv := "省\t广东省\t\t广东\n市\t惠州市\t广东省\t惠州\n区县\t惠城区\t广东省/惠州市\t惠城\n" +
+		"街道\t江北街道\t广东省/惠州市/惠城区\t江北\n社区\t云山西社区\t广东省/惠州市/惠城区/江北街道\t云山西\n"
+	if err := os.WriteFile(filepath.Join(data, "gazetteer.tsv"), []byte(tsv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "--data", data, "analyze", "--json", "惠城区江北街道云山西社区门口每晚烧烤油烟扰民")
+	if code != 0 {
+		t.Fatalf("analyze: %d %s", code, errs)
+	}
+	var res struct {
+		Places []struct{ Full, Level string }
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("analyze output %q: %v", out, err)
+	}
+	found := false
+	for _, p := range res.Places {
+		found = found || (p.Full == "云山西社区" && p.Level == "社区")
+	}
+	if !found {
+		t.Fatalf("the community from gazetteer.tsv is not among the places: %+v", res.Places)
+	}
+	os.WriteFile(filepath.Join(data, "gazetteer.tsv"), []byte("街道\t孤儿街道\t不存在/的路径\t\n"), 0o644)
+	code, _, errs = runCLI(t, "--data", data, "analyze", "江北")
+	if code == 0 || !strings.Contains(errs, "地名表") {
+		t.Fatalf("a damaged gazetteer.tsv: exit %d %q", code, errs)
+	}
+}

@@ -258,6 +258,10 @@ func (e *cliEnv) open(level slog.Level) (*parts, error) {
 		return nil, err
 	}
 	useTrainedClassifiers(p.nlp, e.dataDir, log)
+	if err := useGazetteer(p.nlp, e.dataDir); err != nil {
+		p.Close()
+		return nil, err
+	}
 	dir, router, err := loadRouting(e.dataDir, log)
 	if err != nil {
 		p.Close()
@@ -277,6 +281,30 @@ func (e *cliEnv) open(level slog.Level) (*parts, error) {
 		return nil, fmt.Errorf("补建检索索引失败：%w", err)
 	}
 	return p, nil
+}
+
+// gazetteerFile, when present in the data directory, replaces the built-in gazetteer of places
+// (same TSV form as nlp/data/gazetteer.tsv), so a bureau can add its 社区 and correct names.
+const gazetteerFile = "gazetteer.tsv"
+
+// useGazetteer loads <data>/gazetteer.tsv if there is one; a damaged file stops start-up with a
+// message naming it, rather than silently losing the city's places.
+func useGazetteer(a *nlp.Analyzer, dataDir string) error {
+	path := filepath.Join(dataDir, gazetteerFile)
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("读取地名表 %s 失败：%w", path, err)
+	}
+	defer f.Close()
+	g, err := nlp.LoadGazetteer(f)
+	if err != nil {
+		return fmt.Errorf("地名表 %s 有误：%w", path, err)
+	}
+	a.SetGazetteer(g)
+	return nil
 }
 
 // openIndex opens the index, and starts a fresh one when it is corrupt: it is derived data and
