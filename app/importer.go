@@ -21,39 +21,15 @@ func (c *Core) Import(ctx context.Context, paths []string, progress func(committ
 	res := ImportResult{Errors: []RowError{}}
 	committed := 0
 	for _, path := range paths {
-		batch := make([]domain.Item, 0, batchSize)
-		flush := func() error {
-			if len(batch) == 0 {
-				return nil
-			}
-			out, err := c.Ingest(ctx, batch)
-			for _, o := range out {
-				if o.Duplicate {
-					res.Duplicate++
-				} else {
-					res.New++
-				}
-			}
-			committed += len(out)
-			batch = batch[:0]
-			if err != nil {
-				return err
-			}
+		base := committed
+		stats, counts, err := c.ingestFile(ctx, path, feed.ReadOptions{Source: filepath.Base(path)}, func(n int) {
+			committed = base + n
 			if progress != nil {
 				progress(committed)
 			}
-			return nil
-		}
-		stats, err := feed.ReadFile(ctx, path, feed.ReadOptions{Source: filepath.Base(path)}, func(line int, it domain.Item) error {
-			batch = append(batch, it)
-			if len(batch) == batchSize {
-				return flush()
-			}
-			return nil
 		})
-		if err == nil {
-			err = flush()
-		}
+		res.New += counts.New
+		res.Duplicate += counts.Duplicate
 		res.Read += stats.Read + stats.Rejected // every row seen, good or refused
 		res.Rejected += stats.Rejected
 		for _, e := range stats.Errors {
@@ -72,6 +48,38 @@ func (c *Core) Import(ctx context.Context, paths []string, progress func(committ
 	}
 	c.groupAfterIntake(ctx)
 	return res, nil
+}
+
+// ingestFile streams one file through the pipeline in batches of batchSize rows; after each
+// committed batch progress (if not nil) is told how many of the file's rows are durable so far.
+// It returns what the reader saw and how many rows were new or duplicates.
+func (c *Core) ingestFile(ctx context.Context, path string, opt feed.ReadOptions, progress func(committed int)) (feed.FileStats, PullResult, error) {
+	var counts PullResult
+	batch := make([]domain.Item, 0, batchSize)
+	committed := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := c.commitItems(ctx, batch, &counts, nil)
+		committed += len(batch)
+		batch = batch[:0]
+		if err == nil && progress != nil {
+			progress(committed)
+		}
+		return err
+	}
+	stats, err := feed.ReadFile(ctx, path, opt, func(_ int, it domain.Item) error {
+		batch = append(batch, it)
+		if len(batch) == batchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	return stats, counts, err
 }
 
 // LoadDemo loads the built-in demo messages (idempotent: a second load finds them all duplicates).

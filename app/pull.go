@@ -213,29 +213,8 @@ func (c *Core) pullFileURL(ctx context.Context, src feed.Source, ext string, pro
 	if err := download(ctx, src.URL, path, src.Timeout); err != nil {
 		return res, &sourceFailure{err}
 	}
-	var batch []domain.Item
-	committed := 0
-	flush := func() error {
-		r := PullResult{}
-		err := c.commitItems(ctx, batch, &r, nil)
-		res.New, res.Duplicate = res.New+r.New, res.Duplicate+r.Duplicate
-		committed += len(batch)
-		batch = batch[:0]
-		if err == nil && progress != nil {
-			progress(committed)
-		}
-		return err
-	}
-	stats, err := feed.ReadFile(ctx, path, feed.ReadOptions{Source: src.Name, Channel: src.Channel}, func(_ int, it domain.Item) error {
-		batch = append(batch, it)
-		if len(batch) == batchSize {
-			return flush()
-		}
-		return nil
-	})
-	if err == nil {
-		err = flush()
-	}
+	stats, counts, err := c.ingestFile(ctx, path, feed.ReadOptions{Source: src.Name, Channel: src.Channel}, progress)
+	res.New, res.Duplicate = counts.New, counts.Duplicate
 	c.afterPull(ctx, res)
 	res.Read, res.Rejected = stats.Read+stats.Rejected, stats.Rejected
 	for _, e := range stats.Errors[:min(len(stats.Errors), maxNotes)] {
