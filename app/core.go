@@ -151,6 +151,7 @@ func (c *Core) ingestBatch(ctx context.Context, items []domain.Item) ([]Outcome,
 	recs := make([]*domain.Record, len(items))
 	seenHash := map[string]int{}
 	seenSrc := map[string]int{}
+	copyOf := map[int]int{} // an in-batch duplicate → the index of its first copy
 	var todo []int
 	for i := range items {
 		it := normalise(items[i], now)
@@ -158,12 +159,12 @@ func (c *Core) ingestBatch(ctx context.Context, items []domain.Item) ([]Outcome,
 		recs[i] = r
 		// Duplicates inside the batch: the first one wins.
 		if j, ok := seenHash[r.Hash]; ok {
-			out[i] = Outcome{Duplicate: true, DuplicateOf: fmt.Sprint("#", j)}
+			copyOf[i] = j
 			continue
 		}
 		if it.SourceID != "" {
 			if j, ok := seenSrc[it.SourceID]; ok {
-				out[i] = Outcome{Duplicate: true, DuplicateOf: fmt.Sprint("#", j)}
+				copyOf[i] = j
 				continue
 			}
 			seenSrc[it.SourceID] = i
@@ -197,12 +198,8 @@ func (c *Core) ingestBatch(ctx context.Context, items []domain.Item) ([]Outcome,
 		}
 	}
 	// In-batch duplicates point at the record their first copy became.
-	for i := range out {
-		if out[i].Duplicate && out[i].ID == "" {
-			var j int
-			fmt.Sscanf(out[i].DuplicateOf, "#%d", &j)
-			out[i].ID, out[i].DuplicateOf = out[j].ID, out[j].ID
-		}
+	for i, j := range copyOf {
+		out[i] = Outcome{ID: out[j].ID, Duplicate: true, DuplicateOf: out[j].ID}
 	}
 	if len(indexed) > 0 {
 		if err := c.Index.Put(ctx, indexed); err != nil {
