@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -20,11 +19,15 @@ const defaultKeywords = 8
 var ErrBadIDF = errors.New("bad IDF table")
 
 // IDF is an inverse-document-frequency table for keyword weighting, built from a corpus of
-// segmented documents (e.g. the city's own messages) and saved as "word<TAB>idf" lines.
+// segmented documents (e.g. the city's own messages, see IDFBuilder). It is stored compactly
+// by MarshalBinary (<data>/models/idf.bin) and can be exported as "word<TAB>idf" lines by Save.
 type IDF struct {
 	Docs    int                // documents it was built from
 	Default float64            // IDF of a word the table does not have
 	Values  map[string]float64 // word → log((Docs+1)/(df+1)) + 1
+	// Common is the IDF at or below which a word is in more than half of the documents: such a
+	// word is the corpus's own stop word and never a keyword. 0 (a small corpus) drops none.
+	Common float64
 }
 
 // BuildIDF counts in how many documents each word occurs.
@@ -40,12 +43,15 @@ func BuildIDF(docs [][]string) *IDF {
 			}
 		}
 	}
-	n := float64(len(docs))
-	t := &IDF{Docs: len(docs), Default: math.Log(n+1) + 1, Values: make(map[string]float64, len(df))}
-	for w, c := range df {
-		t.Values[w] = math.Log((n+1)/(float64(c)+1)) + 1
+	return newIDF(len(docs), df)
+}
+
+// commonLimit is Common, or 0 for no table.
+func (t *IDF) commonLimit() float64 {
+	if t == nil {
+		return 0
 	}
-	return t
+	return t.Common
 }
 
 // Weight returns the IDF of a word.
@@ -109,11 +115,19 @@ func LoadIDF(r io.Reader) (*IDF, error) {
 	if line == 0 {
 		return nil, fmt.Errorf("empty IDF table: %w", ErrBadIDF)
 	}
+	t.setCommon()
 	return t, nil
 }
 
+// keywordCandidate reports whether a token of the main segmentation may be a keyword: a word
+// or Latin run of two or more runes that is not a stop word.
+func (a *Analyzer) keywordCandidate(s seg, w string) bool {
+	return (s.kind == kindWord || s.kind == kindLatin) && s.re-s.rs >= 2 && !a.stop[w]
+}
+
 // keywords ranks the content words of a message by TF-IDF (title words count twice) and
-// returns the top n. Numbers, single runes and stop words are never keywords.
+// returns the top n. Numbers, single runes and stop words are never keywords, nor, with the
+// bureau's own IDF table, the words in more than half of its messages.
 func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []string {
 	type kw struct {
 		w       string
@@ -123,11 +137,8 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 	idx := make(map[string]int, len(segs))
 	var list []kw
 	for k, s := range segs {
-		if (s.kind != kindWord && s.kind != kindLatin) || s.re-s.rs < 2 {
-			continue
-		}
 		w := sc.texts[k]
-		if a.stop[w] {
+		if !a.keywordCandidate(s, w) {
 			continue
 		}
 		tf := 1.0
@@ -140,11 +151,17 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 			if custom != nil {
 				idf = custom.Weight(w)
 			}
+			if idf <= custom.commonLimit() {
+				idx[w] = -1
+				continue
+			}
 			i = len(list)
 			idx[w] = i
 			list = append(list, kw{w: w, idf: idf})
 		}
-		list[i].tf += tf
+		if i >= 0 {
+			list[i].tf += tf
+		}
 	}
 	slices.SortStableFunc(list, func(x, y kw) int { return cmp.Compare(y.tf*y.idf, x.tf*x.idf) })
 	out := make([]string, 0, min(n, len(list)))

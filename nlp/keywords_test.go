@@ -3,6 +3,9 @@ package nlp
 import (
 	"bytes"
 	"errors"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -75,6 +78,115 @@ func TestUrgencyAndMatter(t *testing.T) {
 			}
 			if an.Matter != tc.matter {
 				t.Errorf("matter %q, want %q", an.Matter, tc.matter)
+			}
+		})
+	}
+}
+
+// idfCorpus is a small corpus in which every message comes in through the same mailbox, as
+// a bureau's inbox does, and a third of them complain about noise.
+func idfCorpus() [][2]string {
+	var out [][2]string
+	bodies := []string{
+		"工地夜间施工噪音很大，影响居民休息。", "广场舞音响噪音扰民，晚上十点还在跳。",
+		"小区门口渣土车撒漏泥土，道路很脏。", "路灯坏了一个月没人修，晚上很黑。",
+		"菜市场污水横流，气味难闻。", "酒吧噪音到凌晨两点，投诉多次无果。",
+	}
+	for i := range 30 {
+		out = append(out, [2]string{"", "市长信箱来信：" + bodies[i%len(bodies)]})
+	}
+	return out
+}
+
+// TestIDFBuilderDropsCorpusStopWords trains an IDF table on a corpus and checks that the
+// words of every message (the mailbox's name) leave the keywords while rare ones rise.
+func TestIDFBuilderDropsCorpusStopWords(t *testing.T) {
+	a := mustAnalyzer(t)
+	b := newAnalyzer(a.dict)
+	msg := [2]string{"", "市长信箱来信：工地夜间施工噪音很大，渣土车也很多。"}
+	before := b.Analyze(msg[0], msg[1]).Keywords
+	if !slices.Contains(before, "市长信箱") || !slices.Contains(before, "来信") {
+		t.Fatalf("with the general IDF keywords = %v, want 市长信箱 and 来信 among them (else this test shows nothing)", before)
+	}
+	bld := b.NewIDFBuilder()
+	for _, m := range idfCorpus() {
+		bld.Add(m[0], m[1])
+	}
+	idf := bld.IDF()
+	if bld.Docs() != 30 || idf.Docs != 30 {
+		t.Fatalf("docs = %d / %d, want 30", bld.Docs(), idf.Docs)
+	}
+	if idf.Weight("来信") > idf.Common || idf.Weight("噪音") <= idf.Common || idf.Weight("渣土车") <= idf.Weight("噪音") {
+		t.Errorf("weights 来信 %.3f (common ≤ %.3f), 渣土车 %.3f, 噪音 %.3f", idf.Weight("来信"), idf.Common, idf.Weight("渣土车"), idf.Weight("噪音"))
+	}
+	b.SetIDF(idf)
+	after := b.Analyze(msg[0], msg[1]).Keywords
+	for _, w := range []string{"市长信箱", "来信"} {
+		if slices.Contains(after, w) {
+			t.Errorf("with the corpus IDF keywords = %v still hold %q, which is in every message", after, w)
+		}
+	}
+	if i, j := slices.Index(after, "渣土车"), slices.Index(after, "噪音"); i < 0 || j < 0 || i > j {
+		t.Errorf("with the corpus IDF keywords = %v, want 渣土车 (rarer in the corpus) before 噪音", after)
+	}
+	b.SetIDF(nil)
+	if got := b.Analyze(msg[0], msg[1]).Keywords; !slices.Equal(got, before) {
+		t.Errorf("SetIDF(nil) gives %v, want the general ranking %v back", got, before)
+	}
+}
+
+func TestIDFFileRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	if _, ok, err := LoadIDFFile(dir); ok || err != nil {
+		t.Fatalf("no file: ok=%v err=%v", ok, err)
+	}
+	idf := BuildIDF([][]string{{"渣土车", "噪音"}, {"噪音", "路灯"}, {"噪音"}, {"噪音扰民", "噪"}})
+	path, err := SaveIDFFile(dir, idf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if path != filepath.Join(dir, IDFFile) {
+		t.Errorf("saved to %s", path)
+	}
+	back, ok, err := LoadIDFFile(dir)
+	if err != nil || !ok {
+		t.Fatalf("load: ok=%v err=%v", ok, err)
+	}
+	if back.Docs != idf.Docs || len(back.Values) != len(idf.Values) || math.Abs(back.Default-idf.Default) > 1e-6 {
+		t.Fatalf("round trip: %+v vs %+v", back, idf)
+	}
+	for w, v := range idf.Values {
+		if math.Abs(back.Values[w]-v) > 1e-6 {
+			t.Errorf("%s: %g, want %g", w, back.Values[w], v)
+		}
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flip := bytes.Clone(good)
+	flip[len(flip)/2] ^= 0x40
+	otherFormat := bytes.Clone(good)
+	otherFormat[len(idfMagic)] = 9
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"flipped byte", flip, "checksum"},
+		{"truncated", good[:len(good)-7], "checksum"},
+		{"empty", nil, "not an IDF table"},
+		{"other file", []byte("#idf\t3\t1.5\n噪音\t1\n"), "not an IDF table"},
+		{"other format", otherFormat, "format 9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, ok, err := LoadIDFFile(dir)
+			if ok || !errors.Is(err, ErrBadIDF) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("ok=%v err=%v, want ErrBadIDF naming %s and saying %q", ok, err, path, tt.want)
 			}
 		})
 	}
