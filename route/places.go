@@ -3,6 +3,7 @@ package route
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // unitName is a department name split into its administrative parts, e.g.
@@ -62,6 +63,7 @@ func parseUnitName(name string) unitName {
 // department names seen in dispatch history.
 type placeTable struct {
 	entries []dirPlace
+	names   *matcher // entry i's full name is pattern 2i, its short name (when searched) 2i+1
 }
 
 func newPlaceTable(dir *Directory, names []string) *placeTable {
@@ -86,7 +88,21 @@ func newPlaceTable(dir *Directory, names []string) *placeTable {
 		add(u.street, u.district, true)
 	}
 	sort.SliceStable(ps, func(i, j int) bool { return len(ps[i].full) > len(ps[j].full) })
-	return &placeTable{entries: ps}
+	return &placeTable{entries: ps, names: placeMatcher(ps)}
+}
+
+// placeMatcher compiles the names find counts: each entry's full name and, when it differs and has
+// at least two runes, its short name ("" stands for a name never searched).
+func placeMatcher(ps []dirPlace) *matcher {
+	pats := make([]string, 0, 2*len(ps))
+	for _, p := range ps {
+		short := ""
+		if p.short != p.full && utf8.RuneCountInString(p.short) >= 2 {
+			short = p.short
+		}
+		pats = append(pats, p.full, short)
+	}
+	return newMatcher(pats)
 }
 
 // found is the place reading of one text.
@@ -106,10 +122,12 @@ func (t *placeTable) find(text string) found {
 	dcount := map[string]int{}
 	scount := map[string]int{}
 	var sdist = map[string]string{}
-	for _, p := range t.entries {
-		n := strings.Count(text, p.full)
-		if n == 0 && p.short != p.full && len([]rune(p.short)) >= 2 {
-			n = strings.Count(text, p.short)
+	counts := t.names.counts(text)
+	defer t.names.release(counts)
+	for i, p := range t.entries {
+		n := int(counts.count[2*i])
+		if n == 0 && t.names.lens[2*i+1] > 0 {
+			n = int(counts.count[2*i+1])
 		}
 		if n == 0 {
 			continue

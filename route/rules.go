@@ -43,6 +43,8 @@ type Target struct {
 // Rules is an ordered, validated rule set. It is immutable after loading.
 type Rules struct {
 	Rules []Rule `json:"rules"`
+
+	compiled *compiledRules // the rules' words in one matcher, set by LoadRules
 }
 
 //go:embed rules_huizhou.json
@@ -68,6 +70,7 @@ func LoadRules(r io.Reader) (*Rules, error) {
 	if err := rs.Validate(); err != nil {
 		return nil, err
 	}
+	rs.compiled = compileRules(&rs)
 	return &rs, nil
 }
 
@@ -161,9 +164,16 @@ func (rs *Rules) match(dir *Directory, text string, a *domain.Analysis, district
 	if rs == nil || dir == nil {
 		return nil
 	}
+	cr := rs.compiled
+	if !cr.compiledFrom(rs) {
+		cr = compileRules(rs) // built by hand rather than loaded: compile for this call
+	}
+	seen := make([]bool, cr.m.n)
+	cr.m.present(text, seen)
 	var hits []ruleHit
-	for _, r := range rs.Rules {
-		terms, ok := r.fires(text, a, district)
+	for k := range rs.Rules {
+		r := &rs.Rules[k]
+		terms, ok := r.fires(seen[cr.base[k]:], a, district)
 		if !ok {
 			continue
 		}
@@ -193,10 +203,50 @@ func (rs *Rules) match(dir *Directory, text string, a *domain.Analysis, district
 	return hits
 }
 
-// fires reports whether the rule applies and which of its terms were found.
-func (r *Rule) fires(text string, a *domain.Analysis, district string) ([]string, bool) {
-	for _, x := range r.Exclude {
-		if strings.Contains(text, strings.ToLower(x)) {
+// compiledRules is every rule's lower-cased exclusions and keywords in one matcher, so a text is
+// read once for the whole rule set instead of once per word. Rule k's Exclude[j] is pattern
+// base[k]+j and its Keywords[j] is pattern base[k]+len(Exclude)+j.
+type compiledRules struct {
+	m     *matcher
+	base  []int
+	first *Rule // &Rules[0] when compiled, to notice a rule slice replaced since
+	n     int
+}
+
+// compileRules builds the matcher of rs.
+func compileRules(rs *Rules) *compiledRules {
+	cr := &compiledRules{base: make([]int, len(rs.Rules)), n: len(rs.Rules)}
+	if len(rs.Rules) > 0 {
+		cr.first = &rs.Rules[0]
+	}
+	var pats []string
+	for k, r := range rs.Rules {
+		cr.base[k] = len(pats)
+		for _, x := range r.Exclude {
+			pats = append(pats, strings.ToLower(x))
+		}
+		for _, x := range r.Keywords {
+			pats = append(pats, strings.ToLower(x))
+		}
+	}
+	cr.m = newMatcher(pats)
+	return cr
+}
+
+// compiledFrom reports whether cr was compiled from rs's current rule slice.
+func (cr *compiledRules) compiledFrom(rs *Rules) bool {
+	if cr == nil || cr.n != len(rs.Rules) {
+		return false
+	}
+	return cr.n == 0 || cr.first == &rs.Rules[0]
+}
+
+// fires reports whether the rule applies and which of its terms were found. seen says, from the
+// rule's first pattern on, which of its lower-cased Exclude and then Keywords words occur in the
+// (lower-cased) text.
+func (r *Rule) fires(seen []bool, a *domain.Analysis, district string) ([]string, bool) {
+	for j := range r.Exclude {
+		if seen[j] {
 			return nil, false
 		}
 	}
@@ -215,8 +265,9 @@ func (r *Rule) fires(text string, a *domain.Analysis, district string) ([]string
 	if matter != "" && contains(r.Matters, matter) {
 		terms = append(terms, matter)
 	}
-	for _, k := range r.Keywords {
-		if strings.Contains(text, strings.ToLower(k)) && !contains(terms, k) {
+	kw := seen[len(r.Exclude):]
+	for j, k := range r.Keywords {
+		if kw[j] && !contains(terms, k) {
 			terms = append(terms, k)
 		}
 	}
