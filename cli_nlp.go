@@ -35,9 +35,10 @@ func (e *cliEnv) analyzer(log *slog.Logger) (*nlp.Analyzer, error) {
 	return an, nil
 }
 
-// useTrainedClassifiers swaps the bureau's models in <data>/models into an. A model file that
-// cannot be read is logged and the shipped model kept, so a bad file never keeps officers out
-// of their inbox; `minyi train` writes a good one again.
+// useTrainedClassifiers swaps the bureau's models in <data>/models into an: the classifiers
+// and the keyword IDF table. A model file that cannot be read is logged and the shipped model
+// kept, so a bad file never keeps officers out of their inbox; `minyi train` writes a good one
+// again.
 func useTrainedClassifiers(an *nlp.Analyzer, dataDir string, log *slog.Logger) {
 	cl, ok, err := app.TrainedClassifiers(dataDir)
 	switch {
@@ -46,6 +47,14 @@ func useTrainedClassifiers(an *nlp.Analyzer, dataDir string, log *slog.Logger) {
 	case ok:
 		an.SetClassifiers(cl)
 		log.Debug("using trained classifiers", "dir", app.ModelsDir(dataDir))
+	}
+	idf, ok, err := app.TrainedIDF(dataDir)
+	switch {
+	case err != nil:
+		log.Warn("关键词权重表无法读取，改用内置权重", "err", err)
+	case ok:
+		an.SetIDF(idf)
+		log.Debug("using the bureau's keyword IDF table", "docs", idf.Docs)
 	}
 }
 
@@ -119,10 +128,13 @@ func cmdTrain(env *cliEnv, args []string) error {
 		return err
 	}
 	if len(pos) != 1 || !slices.Contains(app.TrainTasks(), pos[0]) {
-		return usageErr("用法：minyi train classify|sentiment|emotion|route [--data 文件] [--label 列名]")
+		return usageErr("用法：minyi train classify|sentiment|emotion|route [--data 文件] [--label 列名]，或 minyi train keywords [--data 文件]")
 	}
 	task := pos[0]
 	log := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if task == app.TaskKeywords && *label != "" {
+		return usageErr("train keywords 不需要标注，不接受 --label")
+	}
 	if *data == "" {
 		if *label != "" {
 			return usageErr("--label 只能与 --data 一起使用")
@@ -137,6 +149,9 @@ func cmdTrain(env *cliEnv, args []string) error {
 			return err
 		}
 		return printJSON(env.stdout, res)
+	}
+	if task == app.TaskKeywords {
+		return env.trainKeywordsFile(*data, log)
 	}
 	field := *label
 	if field == "" {
@@ -174,6 +189,23 @@ func cmdTrain(env *cliEnv, args []string) error {
 	return printJSON(env.stdout, res)
 }
 
+// trainKeywordsFile builds the keyword IDF table from every message of a file into
+// <data>/models/idf.bin, saying on stderr which rows it could not read.
+func (e *cliEnv) trainKeywordsFile(path string, log *slog.Logger) error {
+	an, err := e.analyzer(log)
+	if err != nil {
+		return err
+	}
+	res, st, err := app.TrainKeywordsFile(e.ctx, an, path, app.ModelsDir(e.dataDir))
+	if len(st.Errors) > 0 {
+		fmt.Fprintf(e.stderr, "注意：%s 中 %d 行无法读取，已跳过（如第 %d 行：%s）\n", filepath.Base(path), len(st.Errors), st.Errors[0].Line, st.Errors[0].Error)
+	}
+	if err != nil {
+		return err
+	}
+	return printJSON(e.stdout, res)
+}
+
 // segEval is the JSON line of `minyi eval segment`.
 type segEval struct {
 	Precision float64 `json:"precision"`
@@ -192,7 +224,7 @@ func cmdEval(env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	tasks := append(app.TrainTasks(), "segment")
+	tasks := append(slices.DeleteFunc(app.TrainTasks(), func(t string) bool { return t == app.TaskKeywords }), "segment")
 	if len(pos) != 1 || !slices.Contains(tasks, pos[0]) {
 		return usageErr("用法：minyi eval classify|sentiment|emotion|route --train 文件 --test 文件 [--json]，或 minyi eval segment --gold 文件 [--json]")
 	}

@@ -139,6 +139,18 @@ func TestNLPCommands(t *testing.T) {
 					}
 				}
 			}},
+		{"analyze keywords with the general weights", []string{"analyze", "--json", keywordProbe}, 0,
+			func(t *testing.T, out, _ string) {
+				if kw := jsonKeywords(t, out); !slices.Contains(kw, "居民") {
+					t.Errorf("keywords %v, want 居民 among them (else the steps below show nothing)", kw)
+				}
+			}},
+		{"train keywords from an empty store refuses", []string{"train", "keywords"}, 1,
+			func(t *testing.T, _, errOut string) {
+				if !strings.Contains(errOut, "只有 0 条留言，至少需要 50 条") {
+					t.Errorf("stderr %q", errOut)
+				}
+			}},
 		{"train from an empty store refuses", []string{"train", "classify"}, 1,
 			func(t *testing.T, _, errOut string) {
 				if !strings.Contains(errOut, "只有 0 条记录带分类标注，至少需要 50 条") {
@@ -172,6 +184,25 @@ func TestNLPCommands(t *testing.T) {
 					t.Errorf("train route from store: %v", m)
 				}
 			}},
+		{"train keywords from stored messages", []string{"train", "keywords"}, 0,
+			func(t *testing.T, out, _ string) {
+				m := jsonLine(t, out, trainKeys...)
+				if m["task"] != "keywords" || m["n"] != 66.0 || !slices.Contains(m["labels"].([]any), any("居民")) || m["path"] != filepath.Join(data, "models", "idf.bin") {
+					t.Errorf("train keywords from store: %v", m)
+				}
+			}},
+		{"analyze uses the bureau's keyword weights", []string{"analyze", "--json", keywordProbe}, 0,
+			func(t *testing.T, out, _ string) {
+				if kw := jsonKeywords(t, out); slices.Contains(kw, "居民") || !slices.Contains(kw, "路灯") {
+					t.Errorf("keywords %v, want 路灯 and not 居民, which every stored message has", kw)
+				}
+			}},
+		{"train keywords from a file", []string{"train", "keywords", "--data", nlpData("sentiment.jsonl")}, 0,
+			func(t *testing.T, out, _ string) {
+				if m := jsonLine(t, out, trainKeys...); m["n"] != 60.0 {
+					t.Errorf("train keywords from a file: %v", m)
+				}
+			}},
 		{"sentiment has no stored labels", []string{"train", "sentiment"}, 1,
 			func(t *testing.T, _, errOut string) {
 				if !strings.Contains(errOut, "--data") {
@@ -192,6 +223,20 @@ func TestNLPCommands(t *testing.T) {
 	}
 }
 
+// keywordProbe opens as every letter of classify_train.jsonl does ("我是…的居民"), so 居民 is a
+// keyword under the general weights and none once the stored letters are the corpus.
+const keywordProbe = "我是惠城区江北街道的居民，路灯坏了很久，希望尽快维修。"
+
+// jsonKeywords reads the keywords of `minyi analyze --json`.
+func jsonKeywords(t *testing.T, out string) []any {
+	t.Helper()
+	var m struct{ Keywords []any }
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("analyze --json: %v\n%s", err, out)
+	}
+	return m.Keywords
+}
+
 func TestNLPCommandUsageErrors(t *testing.T) {
 	data := t.TempDir()
 	tests := []struct {
@@ -206,6 +251,9 @@ func TestNLPCommandUsageErrors(t *testing.T) {
 		{"segment without gold", []string{"eval", "segment"}, 2, "--gold"},
 		{"analyze without text", []string{"analyze", "--json"}, 2, "analyze 需要一段文字"},
 		{"missing file", []string{"eval", "classify", "--train", "nope.jsonl", "--test", "nope.jsonl"}, 1, "找不到文件"},
+		{"keywords take no label", []string{"train", "keywords", "--data", nlpData("classify_train.jsonl"), "--label", "label"}, 2, "不接受 --label"},
+		{"keywords are not evaluated", []string{"eval", "keywords", "--train", nlpData("classify_train.jsonl"), "--test", nlpData("classify_test.jsonl")}, 2, "用法：minyi eval"},
+		{"keywords from a missing file", []string{"train", "keywords", "--data", "nope.jsonl"}, 1, "nope.jsonl"},
 		{"no such label column", []string{"train", "classify", "--data", nlpData("classify_train.jsonl"), "--label", "emotion"}, 1, "没有带“emotion”标注的行"},
 	}
 	for _, tt := range tests {

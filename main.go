@@ -56,6 +56,7 @@ const usage = `民意 Minyi — 政务民意工作台
                 synthetic messages through the real pipeline: items/s, RSS, index size; search p50/p95/p99, recall
   train         classify|sentiment|emotion [--data FILE] [--label FIELD]   → {"task","n","labels","seconds","path"}
                 route [--data FILE] [--label department]   models in <data>/models; without --data from stored labels
+                keywords [--data FILE]   keyword weights (IDF) from every stored message, or a file's, into models/idf.bin
   eval          classify|sentiment|emotion --train FILE --test FILE [--label FIELD] [--json]
                 route --train FILE --test FILE [--json] | segment --gold FILE [--json]
   analyze       [--json] TEXT   tokens, places, keywords, category, sentiment, priority, top-3 departments

@@ -22,8 +22,8 @@ import (
 )
 
 // Model files live in <data>/models so a bureau's own training survives upgrades and backups
-// of the data directory: <task>.bin for the classifiers (read by nlp.LoadClassifiers) and
-// route.bin for the learned router.
+// of the data directory: <task>.bin for the classifiers (read by nlp.LoadClassifiers),
+// route.bin for the learned router and idf.bin for the keyword weights (nlp.LoadIDFFile).
 const (
 	ModelsDirName   = "models"
 	RouterModelFile = "route.bin"
@@ -46,14 +46,14 @@ var ErrTooFewLabels = errors.New("带标注的记录太少")
 // categories and departments, never sentiment or emotion, so those train from a file only.
 var ErrNoStoredLabels = errors.New("该模型只能用带标注的文件训练")
 
-// ErrUnknownTask means a task other than classify, sentiment, emotion or route.
+// ErrUnknownTask means a task other than classify, sentiment, emotion, route or keywords.
 var ErrUnknownTask = errors.New("未知的训练任务")
 
 // ModelsDir is the folder holding the bureau's trained models.
 func ModelsDir(dataDir string) string { return filepath.Join(dataDir, ModelsDirName) }
 
 // TrainTasks lists what can be trained, in the order the CLI names them.
-func TrainTasks() []string { return append(nlp.Tasks(), TaskRoute) }
+func TrainTasks() []string { return append(nlp.Tasks(), TaskRoute, TaskKeywords) }
 
 // DefaultLabelField is the column a task's label is read from when --label is not given.
 func DefaultLabelField(task string) string {
@@ -74,8 +74,8 @@ func checkTask(task string) error {
 // the 设置 screen's 重新训练 button shows it.
 type TrainResult struct {
 	Task    string   `json:"task"`
-	N       int      `json:"n"`       // labelled messages learned from
-	Labels  []string `json:"labels"`  // the classes (categories, departments…) the model knows
+	N       int      `json:"n"`       // labelled messages learned from (for keywords: all messages)
+	Labels  []string `json:"labels"`  // the classes (categories, departments…) the model knows; for keywords the corpus's own stop words
 	Seconds float64  `json:"seconds"` // segmentation + training + saving
 	Path    string   `json:"path"`    // the model file written
 }
@@ -426,9 +426,13 @@ type routerTrainer interface {
 }
 
 // Retrain learns task (classify or route) again from the stored records that carry a label —
-// imported labels and officers' corrections — saves the model in <data>/models and swaps it
-// into the running analyzer or router, so no restart is needed.
+// imported labels and officers' corrections — or rebuilds the keyword IDF table (keywords)
+// from every stored message, saves the model in <data>/models and swaps it into the running
+// analyzer or router, so no restart is needed.
 func (c *Core) Retrain(ctx context.Context, task string) (TrainResult, error) {
+	if task == TaskKeywords {
+		return c.retrainKeywords(ctx)
+	}
 	rows, err := c.StoredLabels(ctx, task)
 	if err != nil {
 		return TrainResult{}, err
@@ -491,11 +495,11 @@ func (c *Core) Retrain(ctx context.Context, task string) (TrainResult, error) {
 }
 
 // Retrain is the 设置 screen's 重新训练 button: task is classify (from imported categories and
-// officers' 改分类 corrections) or route (from signed-for dispatches). The new model is saved
-// and used at once.
+// officers' 改分类 corrections), route (from signed-for dispatches) or keywords (the keyword
+// weights, from every stored message). The new model is saved and used at once.
 func (a *App) Retrain(task string) (TrainResult, error) {
 	r, err := a.core.Retrain(a.ctx(), task)
-	if err != nil && (errors.Is(err, ErrTooFewLabels) || errors.Is(err, ErrNoStoredLabels) || errors.Is(err, ErrUnknownTask)) {
+	if err != nil && (errors.Is(err, ErrTooFewLabels) || errors.Is(err, ErrTooFewRecords) || errors.Is(err, ErrNoStoredLabels) || errors.Is(err, ErrUnknownTask)) {
 		a.core.Log.Warn("retrain refused", "task", task, "err", err)
 		return r, &officerError{msg: err.Error(), err: err}
 	}

@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -243,4 +244,22 @@ func LoadIDFFile(dir string) (t *IDF, ok bool, err error) {
 		return nil, false, fmt.Errorf("关键词 IDF 表 %s 已损坏或版本不符，请重新运行 minyi train keywords：%w", path, err)
 	}
 	return t, true, nil
+}
+
+// CommonWords lists the words the table keeps out of the keywords for being in more than half
+// of its documents, most common first.
+func (t *IDF) CommonWords() []string {
+	var out []string
+	for w, v := range t.Values {
+		if v <= t.Common {
+			out = append(out, w)
+		}
+	}
+	slices.SortFunc(out, func(x, y string) int {
+		if c := cmp.Compare(t.Values[x], t.Values[y]); c != 0 {
+			return c
+		}
+		return strings.Compare(x, y)
+	})
+	return out
 }
