@@ -94,6 +94,8 @@ type Index struct {
 	closed atomic.Bool   // Close has run; read without the lock by searches
 
 	cursors   *cursorCache // search_after positions of recent time-sorted pages
+	columns   *colCache    // per-segment time/seq columns of the bitmap path
+	slowOnly  bool         // tests set it to answer every query through bleve's searchers
 	windowMin int          // windowThreshold; tests lower it to exercise the window path
 	chunk     int          // putChunk; tests lower it to exercise parallel batches
 
@@ -118,6 +120,7 @@ func Open(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
 		seg:       seg,
 		dir:       dir,
 		cursors:   newCursorCache(256),
+		columns:   newColCache(),
 		windowMin: windowThreshold,
 		chunk:     putChunk,
 		text:      ngramAnalyzer{mode: modeBigram | modeRunEnd | modeLatin},
@@ -185,7 +188,7 @@ func looksLikeIndex(dir string) bool {
 	}
 	for _, e := range entries {
 		switch e.Name() {
-		case "index_meta.json", "store":
+		case "index_meta.json", "store", colDir:
 		default:
 			return false
 		}
@@ -278,6 +281,7 @@ func (ix *Index) Close() error {
 		return nil
 	}
 	flushErr := ix.flush()
+	ix.columns.clear()
 	if err := ix.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", ix.dir, err)
 	}

@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -117,6 +118,26 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("search: unknown sort %q", q.Sort)
 	}
+	needles := foldNeedles(c.needles)
+	if !ix.slowOnly && (order != SortRelevance || q.Facets) {
+		res, err := ix.searchBitmaps(ctx, q, main, order, limit, offset, needles, order != SortRelevance)
+		switch {
+		case err == nil && order != SortRelevance:
+			res.Took = time.Since(start)
+			return res, nil
+		case err == nil:
+			// Relevance: bleve scores the page; the facets are the bitmaps'.
+			hits, err := ix.relevancePage(ctx, q, main, limit, offset)
+			if err != nil {
+				return nil, err
+			}
+			res.Hits = hitsOf(hits, needles, q.Highlight)
+			res.Took = time.Since(start)
+			return res, nil
+		case !errors.Is(err, errSlowPath):
+			return nil, fmt.Errorf("search %q: %w", q.Text, err)
+		}
+	}
 	out := &Result{}
 	var hits []*search.DocumentMatch
 	if order == SortRelevance {
@@ -150,11 +171,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			ix.cursors.put(key, offset+len(hits), cursor{after: last.Sort, t: timeOf(last)})
 		}
 	}
-	out.Hits = make([]Hit, 0, len(hits))
-	needles := foldNeedles(c.needles)
-	for _, h := range hits {
-		out.Hits = append(out.Hits, hitOf(h, needles, q.Highlight))
-	}
+	out.Hits = hitsOf(hits, needles, q.Highlight)
 	out.Took = time.Since(start)
 	return out, nil
 }
@@ -389,21 +406,46 @@ func dateRange(from, to time.Time) query.Query {
 	return q
 }
 
+// relevancePage scores main with bleve and returns one page of hits, without facets.
+func (ix *Index) relevancePage(ctx context.Context, q Query, main query.Query, limit, offset int) ([]*search.DocumentMatch, error) {
+	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
+	req.Fields = hitFields
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search %q: %w", q.Text, err)
+	}
+	return res.Hits, nil
+}
+
+// hitsOf converts bleve hits.
+func hitsOf(hits []*search.DocumentMatch, needles [][]rune, mark bool) []Hit {
+	out := make([]Hit, 0, len(hits))
+	for _, h := range hits {
+		out = append(out, hitOf(h, needles, mark))
+	}
+	return out
+}
+
 // hitOf converts a bleve hit, computing its snippet from the stored title and body.
 func hitOf(h *search.DocumentMatch, needles [][]rune, mark bool) Hit {
 	str := func(f string) string {
 		s, _ := h.Fields[f].(string)
 		return s
 	}
+	return newHit(h.ID, str, timeOf(h), h.Score, needles, mark)
+}
+
+// newHit builds a hit from a document's stored fields (str returns "" for a missing one),
+// computing its snippet from the title and body.
+func newHit(id string, str func(string) string, t time.Time, score float64, needles [][]rune, mark bool) Hit {
 	hit := Hit{
-		ID: h.ID, Title: str(fTitle), Category: str(fCategory), Department: str(fDepartment),
+		ID: id, Title: str(fTitle), Category: str(fCategory), Department: str(fDepartment),
 		Status: str(fStatus), District: str(fDistrict), Channel: str(fChannel), Sentiment: str(fSentiment),
-		Score: h.Score,
+		Score: score, Time: t,
 	}
 	if math.IsNaN(hit.Score) || math.IsInf(hit.Score, 0) {
 		hit.Score = 0
 	}
-	hit.Time = timeOf(h)
 	body := str(fBody)
 	snip, ok := makeSnippet(body, needles, mark)
 	if !ok && len(needles) > 0 {

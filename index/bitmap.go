@@ -1,0 +1,518 @@
+package index
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+
+	"github.com/RoaringBitmap/roaring/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/numeric"
+	"github.com/blevesearch/bleve/v2/search/query"
+	segment "github.com/blevesearch/scorch_segment_api/v2"
+)
+
+// errSlowPath means a query has a part the bitmap evaluator does not handle (a title phrase
+// needs positions); Search then answers through bleve's searchers.
+var errSlowPath = errors.New("index: query needs the bleve path")
+
+// segView is one immutable scorch segment of a snapshot with what the bitmap path needs.
+type segView struct {
+	seg     segment.Segment
+	deleted *roaring.Bitmap // nil when nothing is deleted
+	count   uint64          // documents in the segment, deleted ones included
+	cols    *segCols
+}
+
+// snapView is a point-in-time view of the index as its segments. Close releases it.
+type snapView struct {
+	closer interface{ Close() error }
+	segs   []segView
+}
+
+func (sv *snapView) Close() error { return sv.closer.Close() }
+
+// snapshot opens a view of the current segments, loading (or reusing) their sort columns.
+func (ix *Index) snapshot() (*snapView, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		r.Close()
+		return nil, errSlowPath
+	}
+	sv := &snapView{closer: r}
+	for _, ss := range is.Segments() {
+		seg := ss.Segment()
+		sv.segs = append(sv.segs, segView{seg: seg, deleted: ss.Deleted(), count: seg.Count()})
+	}
+	segs := make([]segment.Segment, len(sv.segs))
+	for i := range sv.segs {
+		segs[i] = sv.segs[i].seg
+	}
+	cols, err := ix.columns.get(segs)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	for i := range sv.segs {
+		sv.segs[i].cols = cols[i]
+	}
+	return sv, nil
+}
+
+// noTime marks a document without a time in segCols.t; it sorts after every real time.
+const noTime = math.MinInt64
+
+// segCols are per-document sort keys of one segment, read once from its doc values. Segments
+// never change, so the columns live as long as the segment is in use.
+type segCols struct {
+	once sync.Once
+	err  error
+	t    []int64  // Record.Time in unix nanoseconds, noTime when absent
+	seq  []uint64 // Record.Seq
+}
+
+// colCache keeps the columns of the segments the latest snapshots use.
+type colCache struct {
+	mu   sync.Mutex
+	m    map[segment.Segment]*colEntry
+	gen  uint64
+	last []segment.Segment
+}
+
+type colEntry struct {
+	cols *segCols
+	gen  uint64 // last snapshot generation that used the segment
+}
+
+func newColCache() *colCache { return &colCache{m: map[segment.Segment]*colEntry{}} }
+
+// get returns the columns of segs, building missing ones. Entries no snapshot of the last two
+// segment sets uses are dropped, so merged-away segments are released.
+func (c *colCache) get(segs []segment.Segment) ([]*segCols, error) {
+	c.mu.Lock()
+	if !sameSegs(c.last, segs) {
+		c.gen++
+		c.last = append(c.last[:0], segs...)
+		for s, e := range c.m {
+			if e.gen+1 < c.gen {
+				delete(c.m, s)
+			}
+		}
+	}
+	out := make([]*segCols, len(segs))
+	for i, s := range segs {
+		e := c.m[s]
+		if e == nil {
+			e = &colEntry{cols: &segCols{}}
+			c.m[s] = e
+		}
+		e.gen = c.gen
+		out[i] = e.cols
+	}
+	c.mu.Unlock()
+	// Two workers: a fresh open reads many column files, a merge leaves one big segment to read.
+	var wg sync.WaitGroup
+	next := make(chan int, len(segs))
+	for i := range segs {
+		next <- i
+	}
+	close(next)
+	for range min(2, len(segs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				cols := out[i]
+				cols.once.Do(func() { cols.err = cols.fill(segs[i]) })
+			}
+		}()
+	}
+	wg.Wait()
+	for _, cols := range out {
+		if cols.err != nil {
+			return nil, cols.err
+		}
+	}
+	return out, nil
+}
+
+// fill loads the segment's columns from its column file, or reads them from the doc values
+// and writes the file for next time. The file is only a cache: failing to write it costs the
+// next open a rebuild, so that error is not reported.
+func (c *segCols) fill(seg segment.Segment) error {
+	path := colPath(seg)
+	if path != "" && c.load(path, seg.Count()) {
+		return nil
+	}
+	if err := c.build(seg); err != nil {
+		return err
+	}
+	if path != "" {
+		_ = c.save(path)
+	}
+	return nil
+}
+
+func (c *colCache) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.m)
+	c.last = nil
+}
+
+func sameSegs(a, b []segment.Segment) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// build reads every document's time and seq from the segment's doc values (the full-precision
+// prefix-coded term of each numeric field).
+func (c *segCols) build(seg segment.Segment) error {
+	dv, ok := seg.(segment.DocValueVisitable)
+	if !ok {
+		return errSlowPath
+	}
+	n := seg.Count()
+	c.t = make([]int64, n)
+	c.seq = make([]uint64, n)
+	for i := range c.t {
+		c.t[i] = noTime
+	}
+	fields := []string{fTime, fSeq}
+	var doc uint64
+	visit := func(field string, term []byte) {
+		pc := numeric.PrefixCoded(term)
+		if shift, err := pc.Shift(); err != nil || shift != 0 {
+			return
+		}
+		v, err := pc.Int64()
+		if err != nil {
+			return
+		}
+		if field == fTime {
+			c.t[doc] = v
+		} else {
+			c.seq[doc] = uint64(numeric.Int64ToFloat64(v))
+		}
+	}
+	var st segment.DocVisitState
+	var err error
+	for doc = 0; doc < n; doc++ {
+		if st, err = dv.VisitDocValues(doc, fields, visit, st); err != nil {
+			return fmt.Errorf("index sort columns: %w", err)
+		}
+	}
+	return nil
+}
+
+// evaluator computes a query's matches in one segment as a bitmap of local document numbers,
+// straight from the postings: no scoring, no per-match objects.
+type evaluator struct {
+	ctx   context.Context
+	sv    *segView
+	dicts map[string]segment.TermDictionary
+}
+
+func newEvaluator(ctx context.Context, sv *segView) *evaluator {
+	return &evaluator{ctx: ctx, sv: sv, dicts: map[string]segment.TermDictionary{}}
+}
+
+func (e *evaluator) dict(field string) (segment.TermDictionary, error) {
+	if d, ok := e.dicts[field]; ok {
+		return d, nil
+	}
+	d, err := e.sv.seg.Dictionary(field)
+	if err != nil {
+		return nil, err
+	}
+	e.dicts[field] = d
+	return d, nil
+}
+
+// orInto is what zap's postings lists offer to copy their documents into a bitmap.
+type orInto interface{ OrInto(*roaring.Bitmap) }
+
+// postingsInto adds the documents of field:term to bm.
+func (e *evaluator) postingsInto(bm *roaring.Bitmap, field string, term []byte) error {
+	d, err := e.dict(field)
+	if err != nil {
+		return err
+	}
+	pl, err := d.PostingsList(term, nil, nil)
+	if err != nil {
+		return err
+	}
+	if o, ok := pl.(orInto); ok {
+		o.OrInto(bm)
+		return nil
+	}
+	it := pl.Iterator(false, false, false, nil)
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return nil
+		}
+		bm.Add(uint32(p.Number()))
+	}
+}
+
+// postingsView returns field:term's documents read-only: a bitmap that must not be changed, or
+// (nil, doc, true) for a term with one document, or (nil, 0, false) for none.
+func postingsView(d segment.TermDictionary, term []byte) (*roaring.Bitmap, uint64, bool, error) {
+	pl, err := d.PostingsList(term, nil, nil)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	it := pl.Iterator(false, false, false, nil)
+	if o, ok := it.(segment.OptimizablePostingsIterator); ok {
+		if n, one := o.DocNum1Hit(); one {
+			return nil, n, true, nil
+		}
+		if bm := o.ActualBitmap(); bm != nil {
+			return bm, 0, true, nil
+		}
+		return nil, 0, false, nil
+	}
+	bm := roaring.New()
+	for {
+		p, err := it.Next()
+		if err != nil {
+			return nil, 0, false, err
+		}
+		if p == nil {
+			return bm, 0, true, nil
+		}
+		bm.Add(uint32(p.Number()))
+	}
+}
+
+// terms calls fn for each term of field in [start, end) (nil = open).
+func (e *evaluator) terms(field string, start, end []byte, fn func(term []byte) error) error {
+	d, err := e.dict(field)
+	if err != nil {
+		return err
+	}
+	it := d.AutomatonIterator(nil, start, end)
+	for {
+		de, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if de == nil {
+			return nil
+		}
+		if err := fn([]byte(de.Term)); err != nil {
+			return err
+		}
+	}
+}
+
+// live is every document of the segment that is not deleted.
+func (e *evaluator) live() *roaring.Bitmap {
+	bm := roaring.New()
+	bm.AddRange(0, e.sv.count)
+	return bm
+}
+
+// eval computes q's matches (deleted documents may be included; the caller removes them).
+func (e *evaluator) eval(q query.Query) (*roaring.Bitmap, error) {
+	if err := e.ctx.Err(); err != nil {
+		return nil, err
+	}
+	switch q := q.(type) {
+	case *query.TermQuery:
+		bm := roaring.New()
+		return bm, e.postingsInto(bm, q.FieldVal, []byte(q.Term))
+	case *query.PrefixQuery:
+		bm := roaring.New()
+		p := []byte(q.Prefix)
+		err := e.terms(q.FieldVal, p, prefixEnd(p), func(t []byte) error { return e.postingsInto(bm, q.FieldVal, t) })
+		return bm, err
+	case *query.WildcardQuery:
+		needle, ok := containsPattern(q.Wildcard)
+		if !ok {
+			return nil, errSlowPath
+		}
+		bm := roaring.New()
+		err := e.terms(q.FieldVal, nil, nil, func(t []byte) error {
+			if bytes.Contains(t, []byte(needle)) {
+				return e.postingsInto(bm, q.FieldVal, t)
+			}
+			return nil
+		})
+		return bm, err
+	case *query.ConjunctionQuery:
+		var acc *roaring.Bitmap
+		for _, c := range q.Conjuncts {
+			b, err := e.eval(c)
+			if err != nil {
+				return nil, err
+			}
+			if acc == nil {
+				acc = b
+			} else {
+				acc.And(b)
+			}
+			if acc.IsEmpty() {
+				break
+			}
+		}
+		if acc == nil {
+			acc = roaring.New()
+		}
+		return acc, nil
+	case *query.DisjunctionQuery:
+		if q.Min > 1 {
+			return nil, errSlowPath
+		}
+		acc := roaring.New()
+		for _, c := range q.Disjuncts {
+			b, err := e.eval(c)
+			if err != nil {
+				return nil, err
+			}
+			acc.Or(b)
+		}
+		return acc, nil
+	case *query.BooleanQuery:
+		var acc *roaring.Bitmap
+		var err error
+		switch {
+		case q.Must != nil:
+			acc, err = e.eval(q.Must)
+		case q.Should != nil:
+			acc, err = e.eval(q.Should)
+		default:
+			return nil, errSlowPath
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, sub := range []query.Query{q.Filter} {
+			if sub != nil {
+				b, err := e.eval(sub)
+				if err != nil {
+					return nil, err
+				}
+				acc.And(b)
+			}
+		}
+		if q.MustNot != nil && !acc.IsEmpty() {
+			b, err := e.eval(q.MustNot)
+			if err != nil {
+				return nil, err
+			}
+			acc.AndNot(b)
+		}
+		return acc, nil
+	case *query.MatchAllQuery:
+		return e.live(), nil
+	case *query.MatchNoneQuery:
+		return roaring.New(), nil
+	case *query.DateRangeQuery:
+		return e.dateRange(q), nil
+	case *query.DocIDQuery:
+		return e.sv.seg.DocNumbers(q.IDs)
+	}
+	return nil, errSlowPath
+}
+
+// dateRange scans the time column for q's range; documents without a time never match.
+func (e *evaluator) dateRange(q *query.DateRangeQuery) *roaring.Bitmap {
+	lo, hi := int64(math.MinInt64+1), int64(math.MaxInt64)
+	if !q.Start.IsZero() {
+		lo = q.Start.UnixNano()
+		if q.InclusiveStart != nil && !*q.InclusiveStart {
+			lo++
+		}
+	}
+	if !q.End.IsZero() {
+		hi = q.End.UnixNano()
+		if q.InclusiveEnd == nil || !*q.InclusiveEnd {
+			hi--
+		}
+	}
+	bm := roaring.New()
+	for i, t := range e.sv.cols.t {
+		if t >= lo && t <= hi && t != noTime {
+			bm.Add(uint32(i))
+		}
+	}
+	return bm
+}
+
+// prefixEnd is the smallest key greater than every key starting with p (nil when none is).
+func prefixEnd(p []byte) []byte {
+	end := bytes.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// containsPattern reads the "*value*" wildcard keywordQuery builds back into value; ok is false
+// for any other pattern.
+func containsPattern(w string) (string, bool) {
+	if len(w) < 2 || w[0] != '*' || w[len(w)-1] != '*' {
+		return "", false
+	}
+	var b strings.Builder
+	inner := w[1 : len(w)-1]
+	for i := 0; i < len(inner); i++ {
+		c := inner[i]
+		switch c {
+		case '\\':
+			if i+1 < len(inner) {
+				i++
+				c = inner[i]
+			}
+		case '*', '?':
+			return "", false
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), true
+}
+
+// matches evaluates q in every segment of sv, without deleted documents.
+func matches(ctx context.Context, sv *snapView, q query.Query) ([]*roaring.Bitmap, uint64, error) {
+	out := make([]*roaring.Bitmap, len(sv.segs))
+	var total uint64
+	for i := range sv.segs {
+		bm, err := newEvaluator(ctx, &sv.segs[i]).eval(q)
+		if err != nil {
+			return nil, 0, err
+		}
+		if d := sv.segs[i].deleted; d != nil {
+			bm.AndNot(d)
+		}
+		out[i] = bm
+		total += bm.GetCardinality()
+	}
+	return out, total, nil
+}

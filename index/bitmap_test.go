@@ -1,0 +1,181 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"minyi/domain"
+)
+
+// TestBitmapPathMatchesBleve runs the same queries through the bitmap path and through bleve's
+// searchers over an index of several segments with replaced and deleted records, and requires
+// the same totals, facets and pages.
+func TestBitmapPathMatchesBleve(t *testing.T) {
+	ctx := context.Background()
+	ix := mustOpen(t)
+	ix.chunk = 400 // several segments
+	recs := newCorpusGen(11).corpus(2500)
+	mustPut(t, ix, recs...)
+	// Replace some records (their old versions stay in older segments, deleted) and delete others.
+	for _, r := range recs[100:160] {
+		r.Status = domain.StatusClosed
+		r.Analysis.District = "新区"
+		r.Body += "，已经改过。"
+	}
+	mustPut(t, ix, recs[100:160]...)
+	if err := ix.Delete(ctx, "M0000007", "M0000200", "M0002499"); err != nil {
+		t.Fatal(err)
+	}
+	// Equal times so seq must break ties.
+	same := recs[2400].Time
+	for _, r := range recs[2401:2420] {
+		r.Time = same
+	}
+	mustPut(t, ix, recs[2401:2420]...)
+
+	texts := make([]string, 0, len(recs))
+	for _, r := range recs {
+		texts = append(texts, r.Title+"\n"+r.Body)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	queries := []Query{
+		{},
+		{Text: "渣土车"},
+		{Text: "噪"},
+		{Text: "居民", Offset: 1900},
+		{Text: `"严重影响居民休息"`},
+		{Text: "噪音 -扰民"},
+		{Text: "扬尘 OR 油烟"},
+		{Text: "(物业 OR 停水) 小区 NOT 电梯"},
+		{Text: "12345"},
+		{Text: "pm2.5"},
+		{Text: "部门:城管"},
+		{Text: "区县:惠城区 投诉"},
+		{Text: "时间:2021-01-05..2021-01-20"},
+		{Text: "编号:M0000003,M0000150"},
+		{Text: "AND OR"},
+		{Text: "小区停车收费不合理"},
+		{District: "惠阳区", Status: domain.StatusNew},
+		{Text: "工资", Channel: domain.ChannelHotline, Sentiment: domain.SentimentNegative},
+		{Text: "路", Since: recs[500].Time, Until: recs[1500].Time},
+		{Since: recs[300].Time},
+		{Until: recs[300].Time},
+		{Department: "市住建局", Category: "城乡建设"},
+		{Text: "已经改过"},
+		{District: "新区"},
+	}
+	for _, term := range sampleTerms(r, texts, 40) {
+		queries = append(queries, Query{Text: term})
+	}
+	for _, base := range queries {
+		for _, sort := range []string{SortTime, SortTimeAsc, SortRelevance} {
+			q := base
+			q.Sort, q.Facets, q.Highlight = sort, true, true
+			if q.Limit == 0 {
+				q.Limit = 50
+			}
+			ix.slowOnly = true
+			want := mustSearch(t, ix, q)
+			ix.slowOnly = false
+			got := mustSearch(t, ix, q)
+			// Every query here must really take the bitmap path, not fall back to bleve.
+			main, err := ix.mainQuery(&compiler{seg: ix.seg}, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := ix.searchBitmaps(ctx, q, main, SortTime, 1, 0, nil, true); err != nil {
+				t.Fatalf("%+v: bitmap path: %v", q, err)
+			}
+			if got.Total != want.Total {
+				t.Fatalf("%+v: total %d, bleve %d", q, got.Total, want.Total)
+			}
+			for _, f := range facetFields {
+				if !maps.Equal(got.Facets[f.name], want.Facets[f.name]) {
+					t.Fatalf("%+v: facet %s = %v, bleve %v", q, f.name, got.Facets[f.name], want.Facets[f.name])
+				}
+			}
+			if !slices.Equal(ids(got), ids(want)) {
+				t.Fatalf("%+v: hits %v, bleve %v", q, ids(got), ids(want))
+			}
+			for i := range got.Hits {
+				g, w := got.Hits[i], want.Hits[i]
+				g.Score, w.Score = 0, 0
+				if !g.Time.Equal(w.Time) {
+					t.Fatalf("%+v: hit %s time %v, bleve %v", q, g.ID, g.Time, w.Time)
+				}
+				g.Time, w.Time = time.Time{}, time.Time{}
+				if g != w {
+					t.Fatalf("%+v: hit\n%+v\nbleve\n%+v", q, g, w)
+				}
+			}
+		}
+	}
+}
+
+// TestColumnFiles checks that persisted segments get column files, that a damaged or stale one
+// is rebuilt, and that files of merged-away segments are removed.
+func TestColumnFiles(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix, err := Open(ctx, dir, newToySeg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.chunk = 100
+	recs := newCorpusGen(3).corpus(600)
+	mustPut(t, ix, recs...)
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	q := Query{Text: "小区", Sort: SortTime, Limit: 30}
+	reopen := func() (*Index, *Result) {
+		t.Helper()
+		ix, err := Open(ctx, dir, newToySeg())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix, mustSearch(t, ix, q)
+	}
+	ix, first := reopen()
+	files, _ := filepath.Glob(filepath.Join(dir, colDir, "*.cols"))
+	if len(files) == 0 {
+		t.Fatal("no column files after the first search")
+	}
+	ix.slowOnly = true
+	want := mustSearch(t, ix, q)
+	if !slices.Equal(ids(first), ids(want)) {
+		t.Fatalf("bitmap page %v, bleve %v", ids(first), ids(want))
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files {
+		if i%2 == 0 {
+			if err := os.WriteFile(f, []byte("damaged"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	stale := filepath.Join(dir, colDir, "000000000fff.zap.cols")
+	if err := os.WriteFile(stale, []byte(colMagic), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ix, again := reopen()
+	defer ix.Close()
+	if !slices.Equal(ids(again), ids(want)) {
+		t.Fatalf("after damaged column files: %v, want %v", ids(again), ids(want))
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("stale column file kept: %v", err)
+	}
+	if !looksLikeIndex(dir) {
+		t.Fatal("an index with column files no longer looks like an index")
+	}
+}
