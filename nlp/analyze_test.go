@@ -11,10 +11,12 @@ import (
 	"minyi/domain"
 )
 
-// testMessage is one hand-written message of testdata/messages.jsonl.
+// testMessage is one hand-written message of testdata/messages.jsonl, with the first-level
+// category of the teddy2020c taxonomy a person gave it.
 type testMessage struct {
-	Title string `json:"title"`
-	Body  string `json:"body"`
+	Title    string `json:"title"`
+	Body     string `json:"body"`
+	Category string `json:"category"`
 }
 
 func readMessages(tb testing.TB) []testMessage {
@@ -36,10 +38,12 @@ func readMessages(tb testing.TB) []testMessage {
 	return out
 }
 
-// goldenAnalysis is the part of an Analysis this package computes (the classifier fields
-// belong to the classifier tests).
+// goldenAnalysis is the part of an Analysis the golden file pins: what this package computes
+// and the category the shipped classifier gives (its accuracy belongs to the classifier tests;
+// here a change of category shows in the diff of a reviewed -update).
 type goldenAnalysis struct {
 	Title       string         `json:"title"`
+	Category    string         `json:"category"`
 	Places      []domain.Place `json:"places"`
 	District    string         `json:"district"`
 	Street      string         `json:"street"`
@@ -50,12 +54,21 @@ type goldenAnalysis struct {
 	Words       []string       `json:"words"`
 }
 
+// goldenMinAgree is how many of the twenty messages the shipped classifier must put in the
+// category a person gave them (15 when this was written; 物业, 电梯, 内涝 and 固废 are missed).
+const goldenMinAgree = 14
+
 // TestAnalyzeGolden compares Analyze on twenty hand-written messages with
 // testdata/analyze.golden.json; run with -update to rewrite it after a reviewed change.
 func TestAnalyzeGolden(t *testing.T) {
 	a := mustAnalyzer(t)
+	msgs := readMessages(t)
+	if len(msgs) < 20 {
+		t.Fatalf("%d messages in testdata/messages.jsonl, want twenty", len(msgs))
+	}
 	var got []goldenAnalysis
-	for _, m := range readMessages(t) {
+	agree := 0
+	for _, m := range msgs {
 		an := a.Analyze(m.Title, m.Body)
 		text := m.Title + "\n" + m.Body
 		for _, p := range an.Places {
@@ -63,7 +76,17 @@ func TestAnalyzeGolden(t *testing.T) {
 				t.Errorf("%s: place %q has offsets [%d,%d) that read %q", m.Title, p.Name, p.Start, p.End, text[p.Start:p.End])
 			}
 		}
-		got = append(got, goldenAnalysis{m.Title, an.Places, an.District, an.Street, an.Matter, an.Keywords, an.UrgencyCues, an.Priority, an.Words})
+		if m.Category == "" {
+			t.Fatalf("%s: no hand-given category", m.Title)
+		}
+		if an.Category == m.Category {
+			agree++
+		}
+		got = append(got, goldenAnalysis{m.Title, an.Category, an.Places, an.District, an.Street, an.Matter, an.Keywords, an.UrgencyCues, an.Priority, an.Words})
+	}
+	t.Logf("category agrees with the hand-given one on %d of %d messages", agree, len(msgs))
+	if agree < goldenMinAgree {
+		t.Errorf("category agrees with the hand-given one on %d of %d messages, want at least %d", agree, len(msgs), goldenMinAgree)
 	}
 	b, err := json.MarshalIndent(got, "", "  ")
 	if err != nil {
