@@ -28,6 +28,7 @@ type scratch struct {
 	off   []int     // byte offset of each rune; off[n] = len(text)
 	route []float32 // best log probability from a rune to the end of its block
 	next  []int32   // end of the best first word from a rune
+	nodes []uint32  // trie node of that word (0 when it is no trie path)
 	segs  []seg
 	chg   []int32  // chg[i]: how many of the first i runes normalisation changed
 	src   string   // the text being cut
@@ -65,7 +66,7 @@ func classOf(r rune) int {
 			return classSpace
 		}
 		return classOther
-	case r == '〇' || r == '○':
+	case r == '〇' || r == '○', r >= 0x4E00 && r <= 0x9FFF: // the CJK Unified Ideographs block, all Han
 		return classHan
 	case unicode.Is(unicode.Han, r):
 		return classHan
@@ -76,6 +77,9 @@ func classOf(r rune) int {
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// isAlnum reports the runes of classAlnum: normalised Latin letters and digits.
+func isAlnum(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' }
 
 // isHanNumeral reports the Chinese numerals that form dates and counts.
 func isHanNumeral(r rune) bool {
@@ -117,8 +121,9 @@ func (d *dictionary) cut(text string, sc *scratch) []seg {
 	if cap(sc.route) < n+1 {
 		sc.route = make([]float32, n+1)
 		sc.next = make([]int32, n+1)
+		sc.nodes = make([]uint32, n+1)
 	}
-	sc.route, sc.next = sc.route[:n+1], sc.next[:n+1]
+	sc.route, sc.next, sc.nodes = sc.route[:n+1], sc.next[:n+1], sc.nodes[:n+1]
 	sc.segs = sc.segs[:0]
 	rs := sc.runes
 	for i := 0; i < n; {
@@ -193,11 +198,11 @@ func numberEnd(rs []rune, i, e int) int {
 // latinEnd returns the end of a run of Latin letters and digits starting at i that contains
 // a letter, or -1.
 func latinEnd(rs []rune, i, e int) int {
-	if i > 0 && classOf(rs[i-1]) == classAlnum {
+	if !isAlnum(rs[i]) || (i > 0 && isAlnum(rs[i-1])) {
 		return -1
 	}
 	j, letter := i, false
-	for j < e && classOf(rs[j]) == classAlnum {
+	for j < e && isAlnum(rs[j]) {
 		letter = letter || (rs[j] >= 'a' && rs[j] <= 'z')
 		j++
 	}
@@ -209,17 +214,22 @@ func latinEnd(rs []rune, i, e int) int {
 
 // cutBlock finds the most probable path through the word DAG of runes [b, e) and appends it.
 func (d *dictionary) cutBlock(sc *scratch, b, e int) {
-	rs, route, next := sc.runes, sc.route, sc.next
+	rs, route, next, nodes := sc.runes, sc.route, sc.next, sc.nodes
 	patLogP := d.minLogP + float32(math.Log(5000))
 	route[e] = 0
+	var walked [16]uint32 // walked[k]: the trie node of rs[i : i+k+1]
 	for i := e - 1; i >= b; i-- {
 		best := d.minLogP + route[i+1]
 		bestEnd := int32(i + 1)
-		node := uint32(0)
+		node, depth := uint32(0), 0
 		for j := i; j < e; j++ {
 			node = d.child(node, rs[j])
 			if node == 0 {
 				break
+			}
+			if depth < len(walked) {
+				walked[depth] = node
+				depth++
 			}
 			if lp := d.logp[node]; lp != 0 {
 				if s := lp + route[j+1]; s > best {
@@ -238,10 +248,19 @@ func (d *dictionary) cutBlock(sc *scratch, b, e int) {
 			}
 		}
 		route[i], next[i] = best, bestEnd
+		// The node of the chosen word, so that the second pass need not walk the trie again.
+		switch n := int(bestEnd) - i; {
+		case n <= depth:
+			nodes[i] = walked[n-1]
+		case depth < len(walked):
+			nodes[i] = 0 // the walk stopped short: rs[i:bestEnd] is no trie path
+		default:
+			nodes[i] = d.nodeOf(rs[i:bestEnd])
+		}
 	}
 	for i := b; i < e; {
 		j := int(next[i])
-		node := d.nodeOf(rs[i:j])
+		node := nodes[i]
 		kind := kindWord
 		if node == 0 || d.logp[node] == 0 {
 			node = 0
