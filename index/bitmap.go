@@ -51,7 +51,18 @@ func (ix *Index) snapshot() (*snapView, error) {
 		r.Close()
 		return nil, errSlowPath
 	}
-	sv := &snapView{closer: r}
+	sv, err := ix.viewOf(is)
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	sv.closer = r
+	return sv, nil
+}
+
+// viewOf describes the segments of a snapshot someone else holds open.
+func (ix *Index) viewOf(is *scorch.IndexSnapshot) (*snapView, error) {
+	sv := &snapView{closer: nopCloser{}}
 	for _, ss := range is.Segments() {
 		seg := ss.Segment()
 		sv.segs = append(sv.segs, segView{seg: seg, deleted: ss.Deleted(), count: seg.Count()})
@@ -62,7 +73,6 @@ func (ix *Index) snapshot() (*snapView, error) {
 	}
 	cols, err := ix.columns.get(segs)
 	if err != nil {
-		r.Close()
 		return nil, err
 	}
 	for i := range sv.segs {
@@ -70,6 +80,10 @@ func (ix *Index) snapshot() (*snapView, error) {
 	}
 	return sv, nil
 }
+
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
 
 // noTime marks a document without a time in segCols.t; it sorts after every real time.
 const noTime = math.MinInt64

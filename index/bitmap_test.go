@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,6 +81,9 @@ func TestBitmapPathMatchesBleve(t *testing.T) {
 			q.Sort, q.Facets, q.Highlight = sort, true, true
 			if q.Limit == 0 {
 				q.Limit = 50
+				if sort == SortRelevance {
+					q.Limit = MaxLimit // every match, so a tie is never cut at the page's end
+				}
 			}
 			ix.slowOnly = true
 			want := mustSearch(t, ix, q)
@@ -90,8 +94,11 @@ func TestBitmapPathMatchesBleve(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := ix.searchBitmaps(ctx, q, main, SortTime, 1, 0, nil, true); err != nil {
+			if _, err := ix.searchBitmaps(ctx, q, main, SortTime, 1, 0, nil); err != nil {
 				t.Fatalf("%+v: bitmap path: %v", q, err)
+			}
+			if _, err := ix.relevanceSearch(ctx, q, main, 1, 0, nil); err != nil {
+				t.Fatalf("%+v: relevance path: %v", q, err)
 			}
 			if got.Total != want.Total {
 				t.Fatalf("%+v: total %d, bleve %d", q, got.Total, want.Total)
@@ -101,11 +108,20 @@ func TestBitmapPathMatchesBleve(t *testing.T) {
 					t.Fatalf("%+v: facet %s = %v, bleve %v", q, f.name, got.Facets[f.name], want.Facets[f.name])
 				}
 			}
+			if sort == SortRelevance {
+				// Equal scores are ordered by internal document number, which a background
+				// merge between the two searches may change: compare each score's hits as a set.
+				byScore(got.Hits)
+				byScore(want.Hits)
+			}
 			if !slices.Equal(ids(got), ids(want)) {
 				t.Fatalf("%+v: hits %v, bleve %v", q, ids(got), ids(want))
 			}
 			for i := range got.Hits {
 				g, w := got.Hits[i], want.Hits[i]
+				if g.Score != w.Score {
+					t.Fatalf("%+v: hit %s score %v, bleve %v", q, g.ID, g.Score, w.Score)
+				}
 				g.Score, w.Score = 0, 0
 				if !g.Time.Equal(w.Time) {
 					t.Fatalf("%+v: hit %s time %v, bleve %v", q, g.ID, g.Time, w.Time)
@@ -117,6 +133,19 @@ func TestBitmapPathMatchesBleve(t *testing.T) {
 			}
 		}
 	}
+}
+
+// byScore orders hits by score, then id.
+func byScore(hits []Hit) {
+	slices.SortStableFunc(hits, func(a, b Hit) int {
+		if a.Score != b.Score {
+			if a.Score > b.Score {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 }
 
 // TestColumnFiles checks that persisted segments get column files, that a damaged or stale one
@@ -177,5 +206,73 @@ func TestColumnFiles(t *testing.T) {
 	}
 	if !looksLikeIndex(dir) {
 		t.Fatal("an index with column files no longer looks like an index")
+	}
+}
+
+// TestRelevanceScoresNewestMatches checks the bound on scored matches: a query matching more
+// records than maxScored ranks only its newest maxScored matches, with bleve's scores, and still
+// reports the full total and facets.
+func TestRelevanceScoresNewestMatches(t *testing.T) {
+	ix := mustOpen(t)
+	ix.chunk = 300
+	recs := newCorpusGen(4).corpus(900)
+	mustPut(t, ix, recs...)
+	q := Query{Text: "居民", Sort: SortRelevance, Facets: true, Limit: 40}
+	ix.slowOnly = true
+	all := mustSearch(t, ix, q)
+	newest := mustSearch(t, ix, Query{Text: q.Text, Sort: SortTime, Limit: 200})
+	ix.slowOnly = false
+	ix.maxScored = 200
+	got := mustSearch(t, ix, q)
+	if got.Total != all.Total || all.Total <= 200 {
+		t.Fatalf("total %d, bleve %d (need more than 200 matches)", got.Total, all.Total)
+	}
+	for _, f := range facetFields {
+		if !maps.Equal(got.Facets[f.name], all.Facets[f.name]) {
+			t.Fatalf("facet %s = %v, bleve %v", f.name, got.Facets[f.name], all.Facets[f.name])
+		}
+	}
+	recent := map[string]bool{}
+	for _, id := range ids(newest) {
+		recent[id] = true
+	}
+	scores := map[string]float64{}
+	for _, h := range all.Hits {
+		scores[h.ID] = h.Score
+	}
+	for i, h := range got.Hits {
+		if !recent[h.ID] {
+			t.Fatalf("hit %s is not among the newest 200 matches", h.ID)
+		}
+		if i > 0 && h.Score > got.Hits[i-1].Score {
+			t.Fatalf("hits not by score at %d", i)
+		}
+		if s, ok := scores[h.ID]; ok && s != h.Score {
+			t.Fatalf("hit %s scored %v, bleve %v", h.ID, h.Score, s)
+		}
+	}
+	// The positions past the bound follow in time order, and pages join without gaps.
+	q.Limit = MaxLimit
+	whole := mustSearch(t, ix, q)
+	if len(whole.Hits) != int(all.Total) {
+		t.Fatalf("one page of everything has %d hits, want %d", len(whole.Hits), all.Total)
+	}
+	seen := map[string]bool{}
+	for i, h := range whole.Hits {
+		if seen[h.ID] {
+			t.Fatalf("%s twice", h.ID)
+		}
+		seen[h.ID] = true
+		if i > 200 && h.Time.After(whole.Hits[i-1].Time) {
+			t.Fatalf("past the scored matches, hit %d is newer than the one before", i)
+		}
+	}
+	var paged []string
+	for off := 0; off < int(all.Total); off += 70 {
+		q.Offset, q.Limit = off, 70
+		paged = append(paged, ids(mustSearch(t, ix, q))...)
+	}
+	if !slices.Equal(paged, ids(whole)) {
+		t.Fatal("pages of 70 differ from one page of everything")
 	}
 }

@@ -11,15 +11,13 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// searchBitmaps answers a time-sorted query, or the total and facets of any query, from
+// searchBitmaps answers a time-sorted query from
 // per-segment bitmaps of its matches: the matches are computed from the postings by roaring
 // set operations, facets are intersections with each facet value's postings, and the newest
 // (or oldest) page is a bounded heap over the time column. Nothing is scored and only the
 // page's hits are loaded, so the cost grows with the postings touched rather than with a
 // per-match object. It returns errSlowPath for queries it cannot evaluate.
-//
-// With withHits false only Total and Facets are filled (relevance pages come from bleve).
-func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, order string, limit, offset int, needles [][]rune, withHits bool) (*Result, error) {
+func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, order string, limit, offset int, needles [][]rune) (*Result, error) {
 	sv, err := ix.snapshot()
 	if err != nil {
 		return nil, err
@@ -34,9 +32,6 @@ func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, o
 		if out.Facets, err = facetCounts(sv, bms); err != nil {
 			return nil, err
 		}
-	}
-	if !withHits {
-		return out, nil
 	}
 	docs := topByTime(sv, bms, offset+limit, order == SortTimeAsc)
 	if offset >= len(docs) {

@@ -96,6 +96,7 @@ type Index struct {
 	cursors   *cursorCache // search_after positions of recent time-sorted pages
 	columns   *colCache    // per-segment time/seq columns of the bitmap path
 	slowOnly  bool         // tests set it to answer every query through bleve's searchers
+	maxScored int          // maxScored; tests lower it
 	windowMin int          // windowThreshold; tests lower it to exercise the window path
 	chunk     int          // putChunk; tests lower it to exercise parallel batches
 
@@ -121,6 +122,7 @@ func Open(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
 		dir:       dir,
 		cursors:   newCursorCache(256),
 		columns:   newColCache(),
+		maxScored: maxScored,
 		windowMin: windowThreshold,
 		chunk:     putChunk,
 		text:      ngramAnalyzer{mode: modeBigram | modeRunEnd | modeLatin},

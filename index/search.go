@@ -119,22 +119,19 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, fmt.Errorf("search: unknown sort %q", q.Sort)
 	}
 	needles := foldNeedles(c.needles)
-	if !ix.slowOnly && (order != SortRelevance || q.Facets) {
-		res, err := ix.searchBitmaps(ctx, q, main, order, limit, offset, needles, order != SortRelevance)
-		switch {
-		case err == nil && order != SortRelevance:
+	if !ix.slowOnly {
+		var res *Result
+		var err error
+		if order == SortRelevance {
+			res, err = ix.relevanceSearch(ctx, q, main, limit, offset, needles)
+		} else {
+			res, err = ix.searchBitmaps(ctx, q, main, order, limit, offset, needles)
+		}
+		if err == nil {
 			res.Took = time.Since(start)
 			return res, nil
-		case err == nil:
-			// Relevance: bleve scores the page; the facets are the bitmaps'.
-			hits, err := ix.relevancePage(ctx, q, main, limit, offset)
-			if err != nil {
-				return nil, err
-			}
-			res.Hits = hitsOf(hits, needles, q.Highlight)
-			res.Took = time.Since(start)
-			return res, nil
-		case !errors.Is(err, errSlowPath):
+		}
+		if !errors.Is(err, errSlowPath) {
 			return nil, fmt.Errorf("search %q: %w", q.Text, err)
 		}
 	}
@@ -404,17 +401,6 @@ func dateRange(from, to time.Time) query.Query {
 	q := bleve.NewDateRangeInclusiveQuery(from, to, &incl, &excl)
 	q.SetField(fTime)
 	return q
-}
-
-// relevancePage scores main with bleve and returns one page of hits, without facets.
-func (ix *Index) relevancePage(ctx context.Context, q Query, main query.Query, limit, offset int) ([]*search.DocumentMatch, error) {
-	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
-	req.Fields = hitFields
-	res, err := ix.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, fmt.Errorf("search %q: %w", q.Text, err)
-	}
-	return res.Hits, nil
 }
 
 // hitsOf converts bleve hits.
