@@ -129,13 +129,9 @@ func (a *Analyzer) keywordCandidate(s seg, w string) bool {
 // returns the top n. Numbers, single runes and stop words are never keywords, nor, with the
 // bureau's own IDF table, the words in more than half of its messages.
 func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []string {
-	type kw struct {
-		w       string
-		tf, idf float64
-	}
-	custom := a.idf.Load()
-	idx := make(map[string]int, len(segs))
-	var list []kw
+	// Gather the candidates, sort them by word to add up each word's count, then by weight;
+	// ties keep the order of first occurrence. No map: this runs on every message.
+	cands := sc.kws[:0]
 	for k, s := range segs {
 		w := sc.texts[k]
 		if !a.keywordCandidate(s, w) {
@@ -145,30 +141,53 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 		if sc.off[s.rs] < titleLen {
 			tf = 2
 		}
-		i, ok := idx[w]
-		if !ok {
-			idf := a.dictIDF(s.node)
-			if custom != nil {
-				idf = custom.Weight(w)
-			}
-			if idf <= custom.commonLimit() {
-				idx[w] = -1
-				continue
-			}
-			i = len(list)
-			idx[w] = i
-			list = append(list, kw{w: w, idf: idf})
-		}
-		if i >= 0 {
-			list[i].tf += tf
-		}
+		cands = append(cands, kwCand{w: w, tf: tf, first: int32(k), node: s.node})
 	}
-	slices.SortStableFunc(list, func(x, y kw) int { return cmp.Compare(y.tf*y.idf, x.tf*x.idf) })
-	out := make([]string, 0, min(n, len(list)))
-	for _, k := range list[:min(n, len(list))] {
+	slices.SortFunc(cands, func(x, y kwCand) int {
+		if c := strings.Compare(x.w, y.w); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.first, y.first)
+	})
+	custom := a.idf.Load()
+	common := custom.commonLimit()
+	words := cands[:0]
+	for i := 0; i < len(cands); {
+		c := cands[i]
+		for i++; i < len(cands) && cands[i].w == c.w; i++ {
+			c.tf += cands[i].tf
+		}
+		idf := a.dictIDF(c.node)
+		if custom != nil {
+			idf = custom.Weight(c.w)
+		}
+		if idf <= common {
+			continue
+		}
+		c.score = c.tf * idf
+		words = append(words, c)
+	}
+	slices.SortFunc(words, func(x, y kwCand) int {
+		if c := cmp.Compare(y.score, x.score); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.first, y.first)
+	})
+	out := make([]string, 0, min(n, len(words)))
+	for _, k := range words[:min(n, len(words))] {
 		out = append(out, k.w)
 	}
+	clear(cands) // drop the references into the message text
+	sc.kws = cands[:0]
 	return out
+}
+
+// kwCand is one occurrence of a keyword candidate, then one word with its summed count.
+type kwCand struct {
+	w         string
+	tf, score float64
+	first     int32 // token index of the first occurrence
+	node      uint32
 }
 
 // dictIDF returns the general IDF of a dictionary word; unknown words get the median.

@@ -30,7 +30,7 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 		return nil, "", ""
 	}
 	var hits []placeHit
-	var buf strings.Builder
+	var nameBuf [64]byte
 	texts := sc.texts
 	for i := 0; i < len(segs); i++ {
 		if segs[i].kind != kindWord {
@@ -55,14 +55,19 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 				continue
 			}
 			name := texts[i]
+			var opts []gazName
 			if k > 1 {
-				buf.Reset()
+				nb := nameBuf[:0]
 				for _, t := range texts[i : i+k] {
-					buf.WriteString(t)
+					nb = append(nb, t...)
 				}
-				name = buf.String()
+				// The lookup does not allocate; only a name that is found becomes a string.
+				if opts = g.names[string(nb)]; len(opts) > 0 {
+					name = string(nb)
+				}
+			} else {
+				opts = g.names[name]
 			}
-			opts := g.names[name]
 			if len(opts) == 0 {
 				if k == 1 && segs[i].re-segs[i].rs >= 4 && a.nameLike(segs[i]) {
 					hits = appendInnerPlaces(hits, g, sc, segs[i])
@@ -280,14 +285,19 @@ func isNotRoad(w string) bool {
 }
 
 // findRoads recognises road names: a word that already is one (中山路), or a place-like word
-// or two followed by a road suffix (惠州 + 大道).
+// or two followed by a road suffix (惠州 + 大道). sc.texts must hold the texts of segs.
 func (a *Analyzer) findRoads(text string, sc *scratch, segs []seg) []domain.Place {
 	var out []domain.Place
 	for i, s := range segs {
 		if s.kind != kindWord {
 			continue
 		}
-		w := string(sc.runes[s.rs:s.re])
+		switch sc.runes[s.re-1] { // the last runes of roadSuffixes
+		case '道', '街', '路', '巷':
+		default:
+			continue
+		}
+		w := sc.texts[i]
 		suffix := ""
 		for _, suf := range roadSuffixes {
 			if strings.HasSuffix(w, suf) {

@@ -33,6 +33,7 @@ type scratch struct {
 	chg   []int32  // chg[i]: how many of the first i runes normalisation changed
 	src   string   // the text being cut
 	texts []string // normalised text of each seg, filled by fillTexts
+	kws   []kwCand // keyword candidates (keywords)
 }
 
 // fillTexts sets sc.texts[i] to the normalised text of segs[i], slicing the source text
