@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -74,8 +75,17 @@ func New(d Deps) *Core {
 // cst is China Standard Time: dates typed by officers and shown to them are in it (no DST).
 var cst = time.FixedZone("CST", 8*3600)
 
-// batchSize is how many records one store transaction and one index batch hold.
-const batchSize = 512
+// batchSize is how many items the importers and pulls hand Ingest at a time: enough for its
+// stages to overlap (see Ingest), few enough that progress is reported every few seconds.
+const batchSize = 4096
+
+// commitBatch is how many records one store transaction holds (with one audit entry and one
+// alert pass); Ingest commits a call's items in batches of this size.
+const commitBatch = 1024
+
+// indexBatch is about how many committed records go to the search index at once: bleve builds a
+// segment per batch, and fewer, larger segments cost less to build and to merge.
+const indexBatch = 2048
 
 // CatchUp indexes every stored record the index has not seen (after a crash between the store
 // commit and the index batch, or after the index was deleted). It returns how many it indexed.
@@ -92,7 +102,7 @@ func (c *Core) CatchUp(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	n := 0
-	batch := make([]*domain.Record, 0, batchSize)
+	batch := make([]*domain.Record, 0, indexBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -106,7 +116,7 @@ func (c *Core) CatchUp(ctx context.Context) (int, error) {
 	}
 	err = c.Store.Scan(ctx, from, func(r *domain.Record) error {
 		batch = append(batch, r)
-		if len(batch) == batchSize {
+		if len(batch) == indexBatch {
 			return flush()
 		}
 		return nil
@@ -130,41 +140,141 @@ type Outcome struct {
 // Ingest runs items through the whole pipeline: normalise → dedupe → analyse once → route →
 // commit to the store → index. When it returns, every non-duplicate item is durable in the store;
 // an index failure is logged and repaired by CatchUp, never losing the record.
+//
+// The stages overlap so that both cores stay busy: while one batch of commitBatch items is being
+// committed (bbolt) and indexed (bleve), the next ones are analysed by a worker per core. Each
+// batch still commits as one transaction, in order, after every earlier batch of the call, and
+// what becomes of an item is exactly what a batch-by-batch run would decide.
 func (c *Core) Ingest(ctx context.Context, items []domain.Item) ([]Outcome, error) {
 	c.ingestMu.Lock()
 	defer c.ingestMu.Unlock()
-	out := make([]Outcome, 0, len(items))
-	for start := 0; start < len(items); start += batchSize {
-		end := min(start+batchSize, len(items))
-		res, err := c.ingestBatch(ctx, items[start:end])
-		out = append(out, res...)
-		if err != nil {
-			return out, err
+	out := make([]Outcome, len(items))
+	if len(items) == 0 {
+		return out, nil
+	}
+	tasks := make(chan analyseTask)
+	var workers sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			for t := range tasks {
+				if ctx.Err() == nil {
+					c.analyseRecord(t.rec)
+				}
+				t.job.pending.Done()
+			}
+		}()
+	}
+	defer func() {
+		close(tasks)
+		workers.Wait()
+	}()
+
+	jobs := make(chan *ingestJob, 1) // one batch analysed ahead of the one committing
+	stop := make(chan struct{})      // closed when the committer gives up
+	committed := 0                   // items of the call in committed batches
+	var commitErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ix := c.startIndexing(ctx)
+		defer ix.finish()
+		for job := range jobs {
+			job.pending.Wait()
+			if commitErr != nil {
+				continue
+			}
+			err := ctx.Err() // nothing half-analysed is committed
+			var indexed []*domain.Record
+			if err == nil {
+				indexed, err = c.commitJob(ctx, job, out[job.start:job.start+len(job.recs)])
+			}
+			if err != nil {
+				commitErr = err
+				close(stop)
+				continue
+			}
+			committed = job.start + len(job.recs)
+			ix.add(indexed)
 		}
+	}()
+
+	prepErr := c.feed(ctx, items, out, tasks, jobs, stop)
+	close(jobs)
+	<-done
+	if err := cmp.Or(commitErr, prepErr); err != nil {
+		return out[:committed], err
 	}
 	return out, nil
 }
 
-func (c *Core) ingestBatch(ctx context.Context, items []domain.Item) ([]Outcome, error) {
+// ingestJob is one store transaction's worth of items on its way through the pipeline.
+type ingestJob struct {
+	start   int              // index in the Ingest call of the first item
+	recs    []*domain.Record // one normalised record per item
+	copyOf  map[int]int      // an in-batch duplicate → the index of its first copy
+	todo    []int            // records to analyse and commit
+	known   []int            // duplicates of stored records, found before analysis
+	pending sync.WaitGroup   // analyses of todo still running
+}
+
+// analyseTask is one record for an analysis worker.
+type analyseTask struct {
+	job *ingestJob
+	rec *domain.Record
+}
+
+// feed cuts items into batches of commitBatch, dedupes each and hands its records to the
+// analysis workers, then the batch to the committer. It stops early when the committer stops
+// or the context ends.
+func (c *Core) feed(ctx context.Context, items []domain.Item, out []Outcome, tasks chan<- analyseTask, jobs chan<- *ingestJob, stop <-chan struct{}) error {
+	for start := 0; start < len(items); start += commitBatch {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		end := min(start+commitBatch, len(items))
+		job, err := c.prepareJob(ctx, items[start:end], start, out[start:end])
+		if err != nil {
+			return err
+		}
+		job.pending.Add(len(job.todo))
+		for k, i := range job.todo {
+			select {
+			case tasks <- analyseTask{job, job.recs[i]}:
+			case <-stop:
+				job.pending.Add(k - len(job.todo))
+				return nil
+			}
+		}
+		select {
+		case jobs <- job:
+		case <-stop:
+			return nil
+		}
+	}
+	return nil
+}
+
+// prepareJob normalises a batch and finds its duplicates: later copies of an item in the batch,
+// and items already stored (out is told of those now; the committer checks them again).
+func (c *Core) prepareJob(ctx context.Context, items []domain.Item, start int, out []Outcome) (*ingestJob, error) {
 	now := c.Now()
-	out := make([]Outcome, len(items))
-	recs := make([]*domain.Record, len(items))
+	job := &ingestJob{start: start, recs: make([]*domain.Record, len(items)), copyOf: map[int]int{}}
 	seenHash := map[string]int{}
 	seenSrc := map[string]int{}
-	copyOf := map[int]int{} // an in-batch duplicate → the index of its first copy
-	var todo []int
 	for i := range items {
 		it := normalise(items[i], now)
 		r := &domain.Record{Item: it, Received: now, Hash: contentHash(it.Title, it.Body), Status: domain.StatusNew}
-		recs[i] = r
+		job.recs[i] = r
 		// Duplicates inside the batch: the first one wins.
 		if j, ok := seenHash[r.Hash]; ok {
-			copyOf[i] = j
+			job.copyOf[i] = j
 			continue
 		}
 		if it.SourceID != "" {
 			if j, ok := seenSrc[it.SourceID]; ok {
-				copyOf[i] = j
+				job.copyOf[i] = j
 				continue
 			}
 			seenSrc[it.SourceID] = i
@@ -174,44 +284,100 @@ func (c *Core) ingestBatch(ctx context.Context, items []domain.Item) ([]Outcome,
 			return nil, err
 		} else if dup {
 			out[i] = Outcome{ID: id, Duplicate: true, DuplicateOf: id}
+			job.known = append(job.known, i)
 			continue
 		}
-		todo = append(todo, i)
+		job.todo = append(job.todo, i)
 	}
-	c.analyse(ctx, recs, todo)
-	if err := ctx.Err(); err != nil {
-		return out, err // nothing half-analysed is committed
+	return job, nil
+}
+
+// commitJob commits an analysed batch once every earlier batch is committed: one store
+// transaction, the outcomes, the audit entry and the alert pass. It returns the new records.
+func (c *Core) commitJob(ctx context.Context, job *ingestJob, out []Outcome) ([]*domain.Record, error) {
+	// Earlier batches of this call may now hold a record these duplicates match first.
+	for _, i := range job.known {
+		r := job.recs[i]
+		if id, dup, err := c.Store.Lookup(ctx, r.Source, r.SourceID, r.Hash); err != nil {
+			return nil, err
+		} else if dup {
+			out[i] = Outcome{ID: id, Duplicate: true, DuplicateOf: id}
+		}
 	}
-	fresh := make([]*domain.Record, 0, len(todo))
-	for _, i := range todo {
-		fresh = append(fresh, recs[i])
-	}
-	added, err := c.Store.Add(ctx, fresh)
-	if err != nil {
-		return nil, err
-	}
-	indexed := fresh[:0:0]
-	for k, i := range todo {
-		out[i] = Outcome{ID: added[k].ID, Duplicate: added[k].Duplicate, DuplicateOf: added[k].DuplicateOf}
-		if !added[k].Duplicate {
-			indexed = append(indexed, fresh[k])
+	var indexed []*domain.Record
+	if len(job.todo) > 0 {
+		fresh := make([]*domain.Record, 0, len(job.todo))
+		for _, i := range job.todo {
+			fresh = append(fresh, job.recs[i])
+		}
+		// Add checks for stored duplicates again inside its transaction, which catches copies of
+		// items committed by earlier batches of this call.
+		added, err := c.Store.Add(ctx, fresh)
+		if err != nil {
+			return nil, err
+		}
+		indexed = fresh[:0:0]
+		for k, i := range job.todo {
+			out[i] = Outcome{ID: added[k].ID, Duplicate: added[k].Duplicate, DuplicateOf: added[k].DuplicateOf}
+			if !added[k].Duplicate {
+				indexed = append(indexed, fresh[k])
+			}
 		}
 	}
 	// In-batch duplicates point at the record their first copy became.
-	for i, j := range copyOf {
+	for i, j := range job.copyOf {
 		out[i] = Outcome{ID: out[j].ID, Duplicate: true, DuplicateOf: out[j].ID}
-	}
-	if len(indexed) > 0 {
-		if err := c.Index.Put(ctx, indexed); err != nil {
-			// The store has them; CatchUp will index them on the next start.
-			c.Log.Error("index batch failed; records are stored and will be indexed on restart", "err", err, "records", len(indexed))
-		}
 	}
 	if len(indexed) > 0 {
 		c.auditIntake(ctx, indexed)
 	}
 	c.afterIngest(ctx, indexed)
-	return out, nil
+	return indexed, nil
+}
+
+// indexer puts committed records into the search index on its own goroutine, indexBatch at a
+// time, so bleve builds its segments while the next batches are analysed and committed.
+type indexer struct {
+	c       *Core
+	ctx     context.Context
+	pending []*domain.Record
+	ch      chan []*domain.Record
+	done    chan struct{}
+}
+
+// startIndexing starts an indexer. The records it is given are committed, so it indexes them
+// even when ctx ends: only the store's copy is the durable one, but a cancelled import should
+// still leave what it committed searchable.
+func (c *Core) startIndexing(ctx context.Context) *indexer {
+	ix := &indexer{c: c, ctx: context.WithoutCancel(ctx), ch: make(chan []*domain.Record, 1), done: make(chan struct{})}
+	go func() {
+		defer close(ix.done)
+		for recs := range ix.ch {
+			if err := c.Index.Put(ix.ctx, recs); err != nil {
+				// The store has them; CatchUp will index them on the next start.
+				c.Log.Error("index batch failed; records are stored and will be indexed on restart", "err", err, "records", len(recs))
+			}
+		}
+	}()
+	return ix
+}
+
+// add queues committed records, handing a full batch to the index goroutine.
+func (ix *indexer) add(recs []*domain.Record) {
+	ix.pending = append(ix.pending, recs...)
+	if len(ix.pending) >= indexBatch {
+		ix.ch <- ix.pending
+		ix.pending = nil
+	}
+}
+
+// finish indexes what is left and waits until the index has everything.
+func (ix *indexer) finish() {
+	if len(ix.pending) > 0 {
+		ix.ch <- ix.pending
+	}
+	close(ix.ch)
+	<-ix.done
 }
 
 // groupAfterIntake joins near-duplicates to their open case once an import, demo load or pull
@@ -244,33 +410,13 @@ func (c *Core) auditIntake(ctx context.Context, recs []*domain.Record) {
 	}
 }
 
-// analyse fills the analysis and routing suggestions of recs[i] for i in todo, on all cores.
-func (c *Core) analyse(ctx context.Context, recs []*domain.Record, todo []int) {
-	workers := runtime.GOMAXPROCS(0)
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				r := recs[i]
-				r.Analysis = c.NLP.Analyze(r.Title, r.Body)
-				if c.Router != nil {
-					r.Suggestions = c.Router.Suggest(&r.Item, &r.Analysis)
-				}
-				r.Due = c.Calendar.Due(r, casework.DueAccept)
-			}
-		}()
+// analyseRecord fills a record's analysis, routing suggestions and acceptance deadline.
+func (c *Core) analyseRecord(r *domain.Record) {
+	r.Analysis = c.NLP.Analyze(r.Title, r.Body)
+	if c.Router != nil {
+		r.Suggestions = c.Router.Suggest(&r.Item, &r.Analysis)
 	}
-	for _, i := range todo {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	r.Due = c.Calendar.Due(r, casework.DueAccept)
 }
 
 // ErrNoDemo means the binary was built without demo data.
