@@ -95,6 +95,29 @@ type segCols struct {
 	err  error
 	t    []int64  // Record.Time in unix nanoseconds, noTime when absent
 	seq  []uint64 // Record.Seq
+
+	// Per block of colBlock documents, the newest and oldest real time (MinInt64 and MaxInt64
+	// when the block has none), so a time-ordered scan can skip blocks.
+	newest, oldest []int64
+}
+
+// colBlock is the number of documents one block bound covers.
+const colBlock = 1024
+
+// bounds computes the per-block newest and oldest times.
+func (c *segCols) bounds() {
+	nb := (len(c.t) + colBlock - 1) / colBlock
+	c.newest = make([]int64, nb)
+	c.oldest = make([]int64, nb)
+	for b := range nb {
+		hi, lo := int64(math.MinInt64), int64(math.MaxInt64)
+		for _, t := range c.t[b*colBlock : min(len(c.t), (b+1)*colBlock)] {
+			if t != noTime {
+				hi, lo = max(hi, t), min(lo, t)
+			}
+		}
+		c.newest[b], c.oldest[b] = hi, lo
+	}
 }
 
 // colCache keeps the columns of the segments the latest snapshots use.
@@ -167,15 +190,15 @@ func (c *colCache) get(segs []segment.Segment) ([]*segCols, error) {
 // next open a rebuild, so that error is not reported.
 func (c *segCols) fill(seg segment.Segment) error {
 	path := colPath(seg)
-	if path != "" && c.load(path, seg.Count()) {
-		return nil
+	if path == "" || !c.load(path, seg.Count()) {
+		if err := c.build(seg); err != nil {
+			return err
+		}
+		if path != "" {
+			_ = c.save(path)
+		}
 	}
-	if err := c.build(seg); err != nil {
-		return err
-	}
-	if path != "" {
-		_ = c.save(path)
-	}
+	c.bounds()
 	return nil
 }
 

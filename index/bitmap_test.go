@@ -75,8 +75,15 @@ func TestBitmapPathMatchesBleve(t *testing.T) {
 	for _, term := range sampleTerms(r, texts, 40) {
 		queries = append(queries, Query{Text: term})
 	}
+	type variant struct {
+		sort  string
+		dense uint64 // block scan above this many matches per segment
+	}
+	variants := []variant{{SortTime, denseScan}, {SortTime, 0}, {SortTimeAsc, denseScan}, {SortTimeAsc, 0}, {SortRelevance, denseScan}}
 	for _, base := range queries {
-		for _, sort := range []string{SortTime, SortTimeAsc, SortRelevance} {
+		for _, v := range variants {
+			sort := v.sort
+			ix.denseScan = v.dense
 			q := base
 			q.Sort, q.Facets, q.Highlight = sort, true, true
 			if q.Limit == 0 {
@@ -110,12 +117,20 @@ func TestBitmapPathMatchesBleve(t *testing.T) {
 			}
 			if sort == SortRelevance {
 				// Equal scores are ordered by internal document number, which a background
-				// merge between the two searches may change: compare each score's hits as a set.
+				// merge between the two searches may change: compare each score's hits as a
+				// set, or only the scores when the page cuts through a tie.
 				byScore(got.Hits)
 				byScore(want.Hits)
+				if want.Total > uint64(len(want.Hits)) {
+					for _, r := range []*Result{got, want} {
+						for i := range r.Hits {
+							r.Hits[i] = Hit{Score: r.Hits[i].Score}
+						}
+					}
+				}
 			}
-			if !slices.Equal(ids(got), ids(want)) {
-				t.Fatalf("%+v: hits %v, bleve %v", q, ids(got), ids(want))
+			if g, w := ids(got), ids(want); !slices.Equal(g, w) {
+				t.Fatalf("%+v: hits %v…, bleve %v…", q, g[:min(10, len(g))], w[:min(10, len(w))])
 			}
 			for i := range got.Hits {
 				g, w := got.Hits[i], want.Hits[i]

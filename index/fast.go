@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"container/heap"
 	"context"
 	"slices"
@@ -33,7 +34,7 @@ func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, o
 			return nil, err
 		}
 	}
-	docs := topByTime(sv, bms, offset+limit, order == SortTimeAsc)
+	docs := topByTime(sv, bms, offset+limit, order == SortTimeAsc, ix.denseScan)
 	if offset >= len(docs) {
 		docs = nil
 	} else {
@@ -163,32 +164,77 @@ func (h *worstFirst) Pop() any {
 	return x
 }
 
-// topByTime returns the first k matches in time order.
-func topByTime(sv *snapView, bms []*roaring.Bitmap, k int, asc bool) []docRef {
+// denseScan is the number of matches in a segment above which topByTime visits it block by
+// block, most promising block first, instead of match by match.
+const denseScan uint64 = 4096
+
+// blockRef is one block of a segment with the best time any of its documents has.
+type blockRef struct {
+	bound int64
+	seg   int
+	blk   int
+}
+
+// topByTime returns the first k matches in time order. Segments with few matches are scanned
+// whole; the others are visited in blocks ordered by their newest (oldest) time, and the scan
+// stops at the first block that cannot hold a better match than the worst of the k kept:
+// records arrive roughly in time order, so a newest-first page of a common word reads a few
+// blocks instead of every match.
+func topByTime(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64) []docRef {
 	if k <= 0 {
 		return nil
 	}
 	h := make(worstFirst, 0, k)
+	consider := func(si int, d uint32) {
+		cols := sv.segs[si].cols
+		c := docRef{t: cols.t[d], seq: cols.seq[d], seg: si, doc: d, desc: !asc}
+		if len(h) < k {
+			heap.Push(&h, c)
+			return
+		}
+		if c.before(h[0]) {
+			h[0] = c
+			heap.Fix(&h, 0)
+		}
+	}
+	var blocks []blockRef
 	buf := make([]uint32, 256)
 	for si := range sv.segs {
+		bm := bms[si]
+		if bm.GetCardinality() <= dense {
+			it := bm.ManyIterator()
+			for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+				for _, d := range buf[:n] {
+					consider(si, d)
+				}
+			}
+			continue
+		}
 		cols := sv.segs[si].cols
-		it := bms[si].ManyIterator()
-		for {
-			n := it.NextMany(buf)
-			if n == 0 {
-				break
+		for b := range cols.newest {
+			bound := cols.newest[b]
+			if asc {
+				bound = cols.oldest[b]
 			}
-			for _, d := range buf[:n] {
-				c := docRef{t: cols.t[d], seq: cols.seq[d], seg: si, doc: d, desc: !asc}
-				if len(h) < k {
-					heap.Push(&h, c)
-					continue
-				}
-				if c.before(h[0]) {
-					h[0] = c
-					heap.Fix(&h, 0)
-				}
-			}
+			blocks = append(blocks, blockRef{bound: bound, seg: si, blk: b})
+		}
+	}
+	slices.SortFunc(blocks, func(a, b blockRef) int {
+		if asc {
+			return cmp.Compare(a.bound, b.bound)
+		}
+		return cmp.Compare(b.bound, a.bound)
+	})
+	for _, br := range blocks {
+		if len(h) == k && h[0].t != noTime && (asc && br.bound > h[0].t || !asc && br.bound < h[0].t) {
+			break // every later block is as bad or worse
+		}
+		lo := uint32(br.blk * colBlock)
+		hi := lo + colBlock
+		it := bms[br.seg].Iterator()
+		it.AdvanceIfNeeded(lo)
+		for it.HasNext() && it.PeekNext() < hi {
+			consider(br.seg, it.Next())
 		}
 	}
 	out := []docRef(h)

@@ -97,6 +97,7 @@ type Index struct {
 	columns   *colCache    // per-segment time/seq columns of the bitmap path
 	slowOnly  bool         // tests set it to answer every query through bleve's searchers
 	maxScored int          // maxScored; tests lower it
+	denseScan uint64       // denseScan; tests lower it to exercise the block scan
 	windowMin int          // windowThreshold; tests lower it to exercise the window path
 	chunk     int          // putChunk; tests lower it to exercise parallel batches
 
@@ -123,6 +124,7 @@ func Open(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
 		cursors:   newCursorCache(256),
 		columns:   newColCache(),
 		maxScored: maxScored,
+		denseScan: denseScan,
 		windowMin: windowThreshold,
 		chunk:     putChunk,
 		text:      ngramAnalyzer{mode: modeBigram | modeRunEnd | modeLatin},

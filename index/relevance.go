@@ -118,7 +118,7 @@ func (c *candidates) Searcher(_ context.Context, r bindex.IndexReader, _ mapping
 			}
 		}
 	} else {
-		byTime := topByTime(sv, bms, max(c.max, c.offset+c.limit), false)
+		byTime := topByTime(sv, bms, max(c.max, c.offset+c.limit), false, c.ix.denseScan)
 		for _, d := range byTime[:c.max] {
 			global.Add(uint32(offsets[d.seg]) + d.doc)
 		}
