@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"minyi/domain"
 )
 
 // benchMessages returns messages of about 200 runes: real ones from the evaluation data when
@@ -71,4 +73,48 @@ func BenchmarkSegment(b *testing.B) {
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
 	b.ReportMetric(float64(i)/(cpuSeconds(b)-cpu0), "msgs/cpu-s")
+}
+
+// BenchmarkAnalyzeStages splits the NLP stage of BenchmarkAnalyze into its parts, each on the
+// same 200-rune messages and in CPU time per message: the segmentation, what this package reads
+// from the tokens (words, places, keywords, urgency and matter) and the three classifiers.
+func BenchmarkAnalyzeStages(b *testing.B) {
+	a := mustAnalyzer(b)
+	msgs := benchMessages(b)
+	texts := make([]string, len(msgs))
+	words := make([][]string, len(msgs))
+	for i, m := range msgs {
+		texts[i] = m.Title + "\n" + m.Body
+		words[i] = a.Words(texts[i])
+	}
+	stage := func(name string, fn func(i int)) {
+		b.Run(name, func(b *testing.B) {
+			i := 0
+			cpu0 := cpuSeconds(b)
+			for b.Loop() {
+				fn(i % len(msgs))
+				i++
+			}
+			b.ReportMetric((cpuSeconds(b)-cpu0)/float64(i)*1e6, "cpu-µs/msg")
+		})
+	}
+	sc := new(scratch)
+	stage("segment", func(i int) { a.dict.cut(texts[i], sc) })
+	stage("segment+read", func(i int) {
+		m := msgs[i]
+		segs := a.dict.cut(texts[i], sc)
+		t := sc.fillTexts(segs)
+		a.words(segs, t)
+		a.findPlaces(texts[i], sc, segs)
+		a.keywords(sc, segs, len(m.Title), defaultKeywords)
+		a.phrases.scan(sc.runes, len([]rune(m.Title)))
+	})
+	cl := a.classifiers.Load()
+	if cl == nil {
+		b.Skip("no classifiers")
+	}
+	stage("classify", func(i int) {
+		var an domain.Analysis
+		cl.Apply(texts[i], words[i], &an)
+	})
 }

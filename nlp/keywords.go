@@ -143,9 +143,16 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 		}
 		cands = append(cands, kwCand{w: w, tf: tf, first: int32(k), node: s.node})
 	}
+	// The same word always has the same dictionary node, so the node sorts first and only
+	// words outside the dictionary (node 0) need their text compared.
 	slices.SortFunc(cands, func(x, y kwCand) int {
-		if c := strings.Compare(x.w, y.w); c != 0 {
-			return c
+		if x.node != y.node {
+			return cmp.Compare(x.node, y.node)
+		}
+		if x.node == 0 {
+			if c := strings.Compare(x.w, y.w); c != 0 {
+				return c
+			}
 		}
 		return cmp.Compare(x.first, y.first)
 	})
@@ -154,7 +161,7 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 	words := cands[:0]
 	for i := 0; i < len(cands); {
 		c := cands[i]
-		for i++; i < len(cands) && cands[i].w == c.w; i++ {
+		for i++; i < len(cands) && cands[i].node == c.node && cands[i].w == c.w; i++ {
 			c.tf += cands[i].tf
 		}
 		idf := a.dictIDF(c.node)
