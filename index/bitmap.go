@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -539,17 +541,60 @@ func containsPattern(w string) (string, bool) {
 // matches evaluates q in every segment of sv, without deleted documents.
 func matches(ctx context.Context, sv *snapView, q query.Query) ([]*roaring.Bitmap, uint64, error) {
 	out := make([]*roaring.Bitmap, len(sv.segs))
-	var total uint64
-	for i := range sv.segs {
+	err := eachSegment(len(sv.segs), func(i int) error {
 		bm, err := newEvaluator(ctx, &sv.segs[i]).eval(q)
 		if err != nil {
-			return nil, 0, err
+			return err
 		}
 		if d := sv.segs[i].deleted; d != nil {
 			bm.AndNot(d)
 		}
 		out[i] = bm
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	var total uint64
+	for _, bm := range out {
 		total += bm.GetCardinality()
 	}
 	return out, total, nil
+}
+
+// segWorkers is how many segments are worked on at once: the machine's cores, at most 4.
+func segWorkers() int { return min(4, runtime.GOMAXPROCS(0)) }
+
+// eachSegment runs fn for segments 0..n-1 on segWorkers goroutines and returns the first error.
+func eachSegment(n int, fn func(i int) error) error {
+	workers := min(segWorkers(), n)
+	if workers <= 1 {
+		for i := range n {
+			if err := fn(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var next atomic.Int64
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
