@@ -95,11 +95,13 @@ type Index struct {
 
 	cursors   *cursorCache // search_after positions of recent time-sorted pages
 	columns   *colCache    // per-segment time/seq columns of the bitmap path
-	slowOnly  bool         // tests set it to answer every query through bleve's searchers
-	maxScored int          // maxScored; tests lower it
-	denseScan uint64       // denseScan; tests lower it to exercise the block scan
-	windowMin int          // windowThreshold; tests lower it to exercise the window path
-	chunk     int          // putChunk; tests lower it to exercise parallel batches
+	warming   atomic.Bool  // a background warm-up of new segments' columns is running
+	warmWG    sync.WaitGroup
+	slowOnly  bool   // tests set it to answer every query through bleve's searchers
+	maxScored int    // maxScored; tests lower it
+	denseScan uint64 // denseScan; tests lower it to exercise the block scan
+	windowMin int    // windowThreshold; tests lower it to exercise the window path
+	chunk     int    // putChunk; tests lower it to exercise parallel batches
 
 	text, title, words analysis.Analyzer // per-field analysis, see document()
 }
@@ -284,7 +286,15 @@ func (ix *Index) Close() error {
 	if ix.closed.Swap(true) {
 		return nil
 	}
+	ix.warmWG.Wait()
 	flushErr := ix.flush()
+	if flushErr == nil {
+		// Every segment is on disk now: give each its column file, so the next open's first
+		// search reads columns instead of doc values (a second or more at a million records).
+		if sv, err := ix.snapshot(); err == nil {
+			sv.Close()
+		}
+	}
 	ix.columns.clear()
 	if err := ix.idx.Close(); err != nil {
 		return fmt.Errorf("close index %s: %w", ix.dir, err)
@@ -370,7 +380,28 @@ func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
 	ix.seq.Store(maxSeq)
 	ix.newest.Store(newest)
 	ix.cursors.clear()
+	ix.warmLater()
 	return nil
+}
+
+// warmLater reads the sort columns of segments new since the last search in the background,
+// so the first search after an import does not wait for them. At most one runs at a time;
+// Close waits for it. Called with putMu held.
+func (ix *Index) warmLater() {
+	if !ix.warming.CompareAndSwap(false, true) {
+		return
+	}
+	ix.warmWG.Add(1)
+	go func() {
+		defer ix.warmWG.Done()
+		defer ix.warming.Store(false)
+		if ix.closed.Load() {
+			return
+		}
+		if sv, err := ix.snapshot(); err == nil {
+			sv.Close()
+		}
+	}()
 }
 
 // putParallel applies chunks with up to putWorkers batches in flight, without touching the mark.
@@ -538,8 +569,8 @@ func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
 		}
 		doc.AddField(tf)
 	}
-	doc.AddField(document.NewNumericFieldWithIndexingOptions(fSeq, nil, float64(rec.Seq), bindex.IndexField|bindex.DocValues))
-	doc.AddField(document.NewNumericFieldWithIndexingOptions(fPriority, nil, float64(rec.Analysis.Priority), bindex.IndexField|bindex.DocValues))
+	doc.AddField(newSortKey(fSeq, float64(rec.Seq)))
+	doc.AddField(newSortKey(fPriority, float64(rec.Analysis.Priority)))
 	return doc, nil
 }
 
