@@ -101,6 +101,8 @@ type segCols struct {
 	// Per block of colBlock documents, the newest and oldest real time (MinInt64 and MaxInt64
 	// when the block has none), so a time-ordered scan can skip blocks.
 	newest, oldest []int64
+
+	facets [len(facetFields)]facetCol // per facet field, its values in this segment
 }
 
 // colBlock is the number of documents one block bound covers.
@@ -201,7 +203,7 @@ func (c *segCols) fill(seg segment.Segment) error {
 		}
 	}
 	c.bounds()
-	return nil
+	return c.loadFacets(seg)
 }
 
 func (c *colCache) clear() {
@@ -312,36 +314,6 @@ func (e *evaluator) postingsInto(bm *roaring.Bitmap, field string, term []byte) 
 		}
 		if p == nil {
 			return nil
-		}
-		bm.Add(uint32(p.Number()))
-	}
-}
-
-// postingsView returns field:term's documents read-only: a bitmap that must not be changed, or
-// (nil, doc, true) for a term with one document, or (nil, 0, false) for none.
-func postingsView(d segment.TermDictionary, term []byte) (*roaring.Bitmap, uint64, bool, error) {
-	pl, err := d.PostingsList(term, nil, nil)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	it := pl.Iterator(false, false, false, nil)
-	if o, ok := it.(segment.OptimizablePostingsIterator); ok {
-		if n, one := o.DocNum1Hit(); one {
-			return nil, n, true, nil
-		}
-		if bm := o.ActualBitmap(); bm != nil {
-			return bm, 0, true, nil
-		}
-		return nil, 0, false, nil
-	}
-	bm := roaring.New()
-	for {
-		p, err := it.Next()
-		if err != nil {
-			return nil, 0, false, err
-		}
-		if p == nil {
-			return bm, 0, true, nil
 		}
 		bm.Add(uint32(p.Number()))
 	}

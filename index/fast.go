@@ -51,69 +51,6 @@ func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, o
 	return out, nil
 }
 
-// facetCounts counts, for every facet field, how many matches each value has: the size of the
-// intersection of the matches with the value's postings, segment by segment.
-func facetCounts(sv *snapView, bms []*roaring.Bitmap) (map[string]map[string]int, error) {
-	per := make([][]map[string]int, len(sv.segs)) // segment → facet field → value → count
-	err := eachSegment(len(sv.segs), func(i int) error {
-		bm := bms[i]
-		if bm.IsEmpty() {
-			return nil
-		}
-		per[i] = make([]map[string]int, len(facetFields))
-		for fi, f := range facetFields {
-			counts := map[string]int{}
-			per[i][fi] = counts
-			d, err := sv.segs[i].seg.Dictionary(f.field)
-			if err != nil {
-				return err
-			}
-			it := d.AutomatonIterator(nil, nil, nil)
-			for {
-				de, err := it.Next()
-				if err != nil {
-					return err
-				}
-				if de == nil {
-					break
-				}
-				pb, one, ok, err := postingsView(d, []byte(de.Term))
-				if err != nil {
-					return err
-				}
-				switch {
-				case !ok:
-				case pb == nil:
-					if bm.Contains(uint32(one)) {
-						counts[de.Term]++
-					}
-				default:
-					if n := bm.AndCardinality(pb); n > 0 {
-						counts[de.Term] += int(n)
-					}
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]map[string]int, len(facetFields))
-	for fi, f := range facetFields {
-		counts := map[string]int{}
-		for _, seg := range per {
-			if seg != nil {
-				for v, n := range seg[fi] {
-					counts[v] += n
-				}
-			}
-		}
-		out[f.name] = topCounts(counts, f.size)
-	}
-	return out, nil
-}
-
 // topCounts keeps the n largest counts (ties by value), like bleve's term facets.
 func topCounts(counts map[string]int, n int) map[string]int {
 	if len(counts) <= n {
