@@ -265,7 +265,8 @@ func BenchSearch(ctx context.Context, c *Core, docs []BenchDoc, seed int64, n, r
 	for _, cl := range classes {
 		var lat []time.Duration
 		total := 0
-		cpu := 0.0 // CPU seconds of the timed queries
+		// cpu is the CPU seconds of the timed queries.
+		cpu := 0.0
 		if cl.run == nil { // deep paging: pages 2..50 of one query, each continuing the previous
 			for range max(1, n/49) {
 				q := SearchQuery{Query: pick(r, benchTerms), Sort: "time", Limit: 20}
