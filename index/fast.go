@@ -2,8 +2,8 @@ package index
 
 import (
 	"cmp"
-	"container/heap"
 	"context"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -34,7 +34,7 @@ func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, o
 			return nil, err
 		}
 	}
-	docs := topByTime(sv, bms, offset+limit, order == SortTimeAsc, ix.denseScan)
+	docs := topByTime(sv, bms, offset+limit, order == SortTimeAsc, ix.denseScan, true)
 	if offset >= len(docs) {
 		docs = nil
 	} else {
@@ -77,26 +77,37 @@ func topCounts(counts map[string]int, n int) map[string]int {
 	return m
 }
 
-// docRef is one match with its sort key.
+// docRef is one match with its sort key, normalised so that the larger key comes first in the
+// page order whatever the direction: newest first uses (time, seq) as they are, oldest first
+// their reverses, and a document without a time has the smallest k1 either way (last, as bleve
+// sorts missing values).
 type docRef struct {
-	t    int64
-	seq  uint64
-	seg  int
-	doc  uint32
-	desc bool
+	k1  int64
+	k2  uint64
+	seg int32
+	doc uint32
 }
 
-// before reports whether a comes before b in the page order: newest (or oldest) first, ties by
-// seq in the same direction, documents without a time last, as bleve's sort orders them.
+// refOf builds the key of document d of segment si.
+func refOf(cols *segCols, si int, d uint32, asc bool) docRef {
+	t, seq := cols.t[d], cols.seq[d]
+	if asc {
+		if t != noTime {
+			t = -t // t > MinInt64, so -t neither overflows nor reaches noTime
+		}
+		seq = ^seq
+	}
+	return docRef{k1: t, k2: seq, seg: int32(si), doc: d}
+}
+
+// before reports whether a comes before b in the page order; ties (two versions of one record)
+// by position, so the order is total.
 func (a docRef) before(b docRef) bool {
-	if (a.t == noTime) != (b.t == noTime) {
-		return b.t == noTime
+	if a.k1 != b.k1 {
+		return a.k1 > b.k1
 	}
-	if a.t != b.t {
-		return (a.t > b.t) == a.desc
-	}
-	if a.seq != b.seq {
-		return (a.seq > b.seq) == a.desc
+	if a.k2 != b.k2 {
+		return a.k2 > b.k2
 	}
 	if a.seg != b.seg {
 		return a.seg < b.seg
@@ -104,23 +115,55 @@ func (a docRef) before(b docRef) bool {
 	return a.doc < b.doc
 }
 
-// worstFirst is a heap whose root is the match that would be shown last.
+// worstFirst is a heap of at most k matches whose root is the one that would be shown last.
 type worstFirst []docRef
 
-func (h worstFirst) Len() int           { return len(h) }
-func (h worstFirst) Less(i, j int) bool { return h[j].before(h[i]) }
-func (h worstFirst) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *worstFirst) Push(x any)        { *h = append(*h, x.(docRef)) }
-func (h *worstFirst) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+// offer adds r when fewer than k are kept or r beats the worst kept match. Until k are kept
+// the matches are only appended (they usually arrive best first, so sifting each would cost
+// log k); the heap is built once when the k-th arrives.
+func (h *worstFirst) offer(r docRef, k int) {
+	s := *h
+	if len(s) < k {
+		s = append(s, r)
+		*h = s
+		if len(s) == k {
+			for i := k/2 - 1; i >= 0; i-- {
+				s.down(i)
+			}
+		}
+		return
+	}
+	if !r.before(s[0]) {
+		return
+	}
+	s[0] = r
+	s.down(0)
+}
+
+// down moves s[i] towards the leaves until no child is shown later than it.
+func (s worstFirst) down(i int) {
+	n := len(s)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		w := l // the child shown later
+		if r := l + 1; r < n && s[l].before(s[r]) {
+			w = r
+		}
+		if !s[i].before(s[w]) {
+			return
+		}
+		s[i], s[w] = s[w], s[i]
+		i = w
+	}
 }
 
 // denseScan is the number of matches in a segment above which topByTime visits it block by
-// block, most promising block first, instead of match by match.
-const denseScan uint64 = 4096
+// block, most promising block first, instead of match by match: a block costs an iterator seek,
+// so only segments with a handful of matches are cheaper to scan whole.
+const denseScan uint64 = 256
 
 // blockRef is one block of a segment with the best time any of its documents has.
 type blockRef struct {
@@ -129,42 +172,30 @@ type blockRef struct {
 	blk   int
 }
 
-// topByTime returns the first k matches in time order. Segments with few matches are scanned
-// whole; the others are visited in blocks ordered by their newest (oldest) time, and the scan
-// stops at the first block that cannot hold a better match than the worst of the k kept:
-// records arrive roughly in time order, so a newest-first page of a common word reads a few
-// blocks instead of every match.
-func topByTime(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64) []docRef {
+// topByTime returns the first k matches in time order (sorted only when sorted is set).
+// Segments with few matches are scanned whole; the others are visited in blocks ordered by
+// their newest (oldest) time, and the scan stops at the first block that cannot hold a better
+// match than the worst of the k kept: records arrive roughly in time order, so a newest-first
+// page of a common word reads a few blocks instead of every match.
+func topByTime(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64, sorted bool) []docRef {
 	if k <= 0 {
 		return nil
 	}
-	h := make(worstFirst, 0, k)
-	consider := func(si int, d uint32) {
-		cols := sv.segs[si].cols
-		c := docRef{t: cols.t[d], seq: cols.seq[d], seg: si, doc: d, desc: !asc}
-		if len(h) < k {
-			heap.Push(&h, c)
-			return
-		}
-		if c.before(h[0]) {
-			h[0] = c
-			heap.Fix(&h, 0)
-		}
-	}
+	h := make(worstFirst, 0, min(k, 1<<16))
 	var blocks []blockRef
 	buf := make([]uint32, 256)
 	for si := range sv.segs {
 		bm := bms[si]
+		cols := sv.segs[si].cols
 		if bm.GetCardinality() <= dense {
 			it := bm.ManyIterator()
 			for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 				for _, d := range buf[:n] {
-					consider(si, d)
+					h.offer(refOf(cols, si, d, asc), k)
 				}
 			}
 			continue
 		}
-		cols := sv.segs[si].cols
 		for b := range cols.newest {
 			bound := cols.newest[b]
 			if asc {
@@ -180,27 +211,39 @@ func topByTime(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint6
 		return cmp.Compare(b.bound, a.bound)
 	})
 	for _, br := range blocks {
-		if len(h) == k && h[0].t != noTime && (asc && br.bound > h[0].t || !asc && br.bound < h[0].t) {
-			break // every later block is as bad or worse
+		if len(h) >= k {
+			// Stop at the first block whose best time cannot beat the worst kept match; every
+			// later block is as bad or worse. (Equal times may still win on seq.)
+			worst := h[0].k1
+			bound := br.bound
+			if asc && bound != math.MaxInt64 {
+				bound = -bound
+			}
+			if worst != noTime && (bound < worst || asc && br.bound == math.MaxInt64) {
+				break
+			}
 		}
 		lo := uint32(br.blk * colBlock)
 		hi := lo + colBlock
+		cols := sv.segs[br.seg].cols
 		it := bms[br.seg].Iterator()
 		it.AdvanceIfNeeded(lo)
 		for it.HasNext() && it.PeekNext() < hi {
-			consider(br.seg, it.Next())
+			h.offer(refOf(cols, br.seg, it.Next(), asc), k)
 		}
 	}
 	out := []docRef(h)
-	slices.SortFunc(out, func(a, b docRef) int {
-		if a.before(b) {
-			return -1
-		}
-		if b.before(a) {
-			return 1
-		}
-		return 0
-	})
+	if sorted {
+		slices.SortFunc(out, func(a, b docRef) int {
+			if a.before(b) {
+				return -1
+			}
+			if b.before(a) {
+				return 1
+			}
+			return 0
+		})
+	}
 	return out
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -118,17 +119,24 @@ func (c *candidates) Searcher(_ context.Context, r bindex.IndexReader, _ mapping
 			}
 		}
 	} else {
-		byTime := topByTime(sv, bms, max(c.max, c.offset+c.limit), false, c.ix.denseScan)
-		for _, d := range byTime[:c.max] {
-			global.Add(uint32(offsets[d.seg]) + d.doc)
+		// Only the set of the newest max matters, unless the page reaches past it.
+		tail := c.offset+c.limit > c.max
+		byTime := topByTime(sv, bms, max(c.max, c.offset+c.limit), false, c.ix.denseScan, tail)
+		nums := make([]uint32, 0, c.max)
+		for _, d := range byTime[:min(c.max, len(byTime))] {
+			nums = append(nums, uint32(offsets[d.seg])+d.doc)
 		}
-		for _, d := range byTime[max(c.max, min(c.offset, len(byTime))):] {
-			h, err := loadHit(&sv.segs[d.seg], d.doc, c.needles, c.mark)
-			if err != nil {
-				c.err = err
-				return nil, err
+		slices.Sort(nums)
+		global.AddMany(nums)
+		if tail {
+			for _, d := range byTime[max(c.max, min(c.offset, len(byTime))):] {
+				h, err := loadHit(&sv.segs[d.seg], d.doc, c.needles, c.mark)
+				if err != nil {
+					c.err = err
+					return nil, err
+				}
+				c.tail = append(c.tail, h)
 			}
-			c.tail = append(c.tail, h)
 		}
 	}
 	c.done = true
