@@ -21,7 +21,7 @@ import (
 // contains would cost 100+ ms at a million records, and the newest matches are the ones an
 // officer most likely wants. Up to the bound the ranking is exactly bleve's; the order is the
 // same for every page, so paging never skips or repeats a record.
-const maxScored = 20000
+const maxScored = 10000
 
 // relevanceSearch returns one page of the relevance order: bleve scores main restricted to the
 // newest maxScored matches; the positions after those are filled in time order. The total and
