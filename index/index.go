@@ -4,8 +4,10 @@
 // Chinese text is indexed as overlapping character bigrams (plus each run's last character), so
 // a query of any length finds every record containing it, whatever word boundaries gse drew;
 // the pipeline's gse words are indexed beside them so that whole-word matches rank first.
-// Newest-first pages are read from growing time windows and continued with search_after, so
-// the inbox and deep paging stay fast at a million records.
+// Searches evaluate the query as roaring bitmaps per scorch segment (filters, totals, facets and
+// time-sorted pages never touch per-match objects), with each segment's time, seq and facet
+// values read once and its sort columns kept in minyi-cols/, so they stay in milliseconds at a
+// million records; relevance pages are scored by bleve over at most the newest 10,000 matches.
 package index
 
 import (

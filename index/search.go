@@ -7,7 +7,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -80,11 +79,12 @@ var hitFields = []string{fTitle, fBody, fTime, fCategory, fDepartment, fStatus, 
 
 // Search runs q and returns one page of hits.
 //
-// Sorting by time in bleve visits every match, which is too slow for a million records, so newest-
-// first pages are fetched from a time window that starts at one day and doubles until it holds the
-// page; the total and the facets come from a separate unsorted pass (free for "everything": the
-// document count). A page that follows the previous page of the same query continues from that
-// page's last hit (search_after), so deep paging costs what the first page costs.
+// The matches are computed per segment as roaring bitmaps straight from the postings; the total
+// and facets are their sizes and intersections, a time-sorted page is a bounded heap over the
+// segments' time columns (searchBitmaps), and a relevance page is bleve's TF-IDF over at most the
+// newest maxScored matches (relevanceSearch). Only the page's hits load stored fields. Queries the
+// bitmaps cannot answer (a title phrase needs positions) go through bleve's searchers
+// (searchBleve).
 func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if ix.closed.Load() {
 		return nil, ErrClosed
@@ -108,13 +108,8 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			order = SortRelevance
 		}
 	}
-	var sortBy []string
 	switch order {
-	case SortRelevance:
-	case SortTime:
-		sortBy = []string{"-" + fTime, "-" + fSeq}
-	case SortTimeAsc:
-		sortBy = []string{fTime, fSeq}
+	case SortRelevance, SortTime, SortTimeAsc:
 	default:
 		return nil, fmt.Errorf("search: unknown sort %q", q.Sort)
 	}
@@ -135,214 +130,12 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 			return nil, fmt.Errorf("search %q: %w", q.Text, err)
 		}
 	}
-	out := &Result{}
-	var hits []*search.DocumentMatch
-	if order == SortRelevance {
-		req := bleve.NewSearchRequestOptions(main, limit, offset, false)
-		req.Fields = hitFields
-		addFacets(req, q.Facets)
-		res, err := ix.idx.SearchInContext(ctx, req)
-		if err != nil {
-			return nil, fmt.Errorf("search %q: %w", q.Text, err)
-		}
-		out.Total, hits = res.Total, res.Hits
-		out.Facets = facetsOf(res, q.Facets)
-	} else {
-		total, facets, err := ix.countAndFacets(ctx, main, q.Facets)
-		if err != nil {
-			return nil, fmt.Errorf("search %q: %w", q.Text, err)
-		}
-		out.Total, out.Facets = total, facets
-		key := cursorKeyOf(q, order)
-		cur, hasCur := ix.cursors.get(key, offset)
-		if order == SortTime && total > uint64(ix.windowMin) {
-			hits, err = ix.newestInWindows(ctx, main, sortBy, limit, offset, total, cur, hasCur)
-		} else {
-			hits, err = ix.sorted(ctx, main, sortBy, limit, offset, cur, hasCur)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("search %q: %w", q.Text, err)
-		}
-		if len(hits) > 0 {
-			last := hits[len(hits)-1]
-			ix.cursors.put(key, offset+len(hits), cursor{after: last.Sort, t: timeOf(last)})
-		}
-	}
-	out.Hits = hitsOf(hits, needles, q.Highlight)
-	out.Took = time.Since(start)
-	return out, nil
-}
-
-// windowThreshold is the result size above which newest-first pages are read from time windows;
-// below it one sorted pass is cheap.
-const windowThreshold = 5000
-
-// countAndFacets counts main's matches (and facets them) without sorting or loading anything.
-func (ix *Index) countAndFacets(ctx context.Context, main query.Query, facets bool) (uint64, map[string]map[string]int, error) {
-	if _, all := main.(*query.MatchAllQuery); all {
-		// Everything: the document count and each term's document frequency answer exactly,
-		// without visiting a million documents' doc values.
-		n, err := ix.idx.DocCount()
-		if err != nil || !facets {
-			return n, nil, err
-		}
-		f, err := ix.allFacets(ctx)
-		return n, f, err
-	}
-	req := bleve.NewSearchRequestOptions(main, 0, 0, false)
-	req.Score = "none"
-	addFacets(req, facets)
-	res, err := ix.idx.SearchInContext(ctx, req)
+	res, err := ix.searchBleve(ctx, q, main, order, limit, offset, needles)
 	if err != nil {
-		return 0, nil, err
+		return nil, fmt.Errorf("search %q: %w", q.Text, err)
 	}
-	return res.Total, facetsOf(res, facets), nil
-}
-
-// allFacets counts every value of every facet field over the whole index from the term
-// dictionaries (document frequencies exclude deleted and replaced documents).
-func (ix *Index) allFacets(ctx context.Context) (map[string]map[string]int, error) {
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	out := make(map[string]map[string]int, len(facetFields))
-	for _, f := range facetFields {
-		dict, err := r.FieldDict(f.field)
-		if err != nil {
-			return nil, err
-		}
-		var terms []string
-		for {
-			e, err := dict.Next()
-			if err != nil {
-				dict.Close()
-				return nil, err
-			}
-			if e == nil {
-				break
-			}
-			terms = append(terms, e.Term)
-		}
-		dict.Close()
-		type tc struct {
-			term string
-			n    int
-		}
-		var counts []tc
-		for _, t := range terms {
-			n, err := docFreq(ctx, r, f.field, t)
-			if err != nil {
-				return nil, err
-			}
-			if n > 0 {
-				counts = append(counts, tc{t, int(n)})
-			}
-		}
-		sort.Slice(counts, func(i, j int) bool {
-			if counts[i].n != counts[j].n {
-				return counts[i].n > counts[j].n
-			}
-			return counts[i].term < counts[j].term
-		})
-		m := make(map[string]int, min(len(counts), f.size))
-		for _, c := range counts[:min(len(counts), f.size)] {
-			m[c.term] = c.n
-		}
-		out[f.name] = m
-	}
-	return out, nil
-}
-
-// sorted fetches one page sorted by sortBy over all of main's matches.
-func (ix *Index) sorted(ctx context.Context, main query.Query, sortBy []string, limit, offset int, cur cursor, hasCur bool) ([]*search.DocumentMatch, error) {
-	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
-	req.Fields = hitFields
-	req.SortBy(sortBy)
-	req.Score = "none"
-	if hasCur {
-		req.From = 0
-		req.SearchAfter = cur.after
-	}
-	res, err := ix.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return res.Hits, nil
-}
-
-// newestInWindows fetches a newest-first page from windows [hi-span, hi] with span doubling from a
-// day until the window holds the page (or all matches). hi is the cursor's time when continuing a
-// previous page, else open.
-func (ix *Index) newestInWindows(ctx context.Context, main query.Query, sortBy []string, limit, offset int, total uint64, cur cursor, hasCur bool) ([]*search.DocumentMatch, error) {
-	need := offset + limit
-	var hi time.Time
-	anchor := time.Now()
-	if n := ix.newest.Load(); n != 0 {
-		anchor = time.Unix(0, n)
-	}
-	if hasCur {
-		need = limit
-		hi = cur.t
-		anchor = cur.t
-	}
-	for span := 24 * time.Hour; span < 80*365*24*time.Hour; span *= 2 {
-		incl := true
-		rng := bleve.NewDateRangeInclusiveQuery(anchor.Add(-span), hi, &incl, &incl)
-		rng.SetField(fTime)
-		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(main, rng), limit, offset, false)
-		req.Fields = hitFields
-		req.SortBy(sortBy)
-		req.Score = "none"
-		if hasCur {
-			req.From = 0
-			req.SearchAfter = cur.after
-		}
-		res, err := ix.idx.SearchInContext(ctx, req)
-		if err != nil {
-			return nil, err
-		}
-		// The window holds the page once it has `need` matches; when continuing from a cursor
-		// the hits after it are what count.
-		enough := res.Total >= uint64(need) && (!hasCur || len(res.Hits) >= limit)
-		if enough || (!hasCur && res.Total >= total) {
-			return res.Hits, nil
-		}
-	}
-	return ix.sorted(ctx, main, sortBy, limit, offset, cur, hasCur)
-}
-
-// addFacets asks req for every facet of facetFields when want is set.
-func addFacets(req *bleve.SearchRequest, want bool) {
-	if !want {
-		return
-	}
-	for _, f := range facetFields {
-		req.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
-	}
-}
-
-// facetsOf converts bleve's facet results; nil when facets were not asked for.
-func facetsOf(res *bleve.SearchResult, want bool) map[string]map[string]int {
-	if !want {
-		return nil
-	}
-	out := make(map[string]map[string]int, len(facetFields))
-	for _, f := range facetFields {
-		m := map[string]int{}
-		if fr := res.Facets[f.name]; fr != nil && fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				m[t.Term] = t.Count
-			}
-		}
-		out[f.name] = m
-	}
-	return out
+	res.Took = time.Since(start)
+	return res, nil
 }
 
 // timeOf reads a hit's stored time; zero when absent.
@@ -444,63 +237,6 @@ func newHit(id string, str func(string) string, t time.Time, score float64, need
 	}
 	hit.Snippet = snip
 	return hit
-}
-
-// cursorKeyOf identifies a query apart from its page, so page n+1 can continue after page n.
-func cursorKeyOf(q Query, order string) string {
-	return fmt.Sprintf("%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%d\x00%d\x00%s",
-		q.Text, q.Category, q.Department, q.Status, q.District, q.Channel, q.Sentiment,
-		q.Since.UnixNano(), q.Until.UnixNano(), order)
-}
-
-// cursor is where a time-sorted page ended: its last hit's sort key and time.
-type cursor struct {
-	after []string
-	t     time.Time
-}
-
-// cursorCache remembers, for recent time-sorted queries, where the page ending at a given offset
-// ended. It is cleared whenever the index changes so a cursor never skips new records.
-type cursorCache struct {
-	mu    sync.Mutex
-	max   int
-	m     map[string]cursor
-	order []string
-}
-
-func newCursorCache(n int) *cursorCache {
-	return &cursorCache{max: n, m: make(map[string]cursor, n)}
-}
-
-func (c *cursorCache) get(key string, offset int) (cursor, bool) {
-	if offset == 0 {
-		return cursor{}, false
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.m[fmt.Sprintf("%s\x00%d", key, offset)]
-	return v, ok && !v.t.IsZero()
-}
-
-func (c *cursorCache) put(key string, offset int, cur cursor) {
-	k := fmt.Sprintf("%s\x00%d", key, offset)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.m[k]; !ok {
-		c.order = append(c.order, k)
-	}
-	c.m[k] = cursor{after: append([]string(nil), cur.after...), t: cur.t}
-	for len(c.order) > c.max {
-		delete(c.m, c.order[0])
-		c.order = c.order[1:]
-	}
-}
-
-func (c *cursorCache) clear() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	clear(c.m)
-	c.order = c.order[:0]
 }
 
 // Similar finds records like id (相似案件): a more-like-this over its most distinctive words, with
