@@ -23,6 +23,9 @@ func TestBitmapPathMatchesBleve(t *testing.T) {
 	ix := mustOpen(t)
 	ix.chunk = 400 // several segments
 	recs := newCorpusGen(11).corpus(2500)
+	for _, r := range recs[1200:1203] {
+		r.Time = time.Time{} // records without a time sort last either way
+	}
 	mustPut(t, ix, recs...)
 	// Replace some records (their old versions stay in older segments, deleted) and delete others.
 	for _, r := range recs[100:160] {
@@ -144,6 +147,40 @@ func TestBitmapPathMatchesBleve(t *testing.T) {
 				g.Time, w.Time = time.Time{}, time.Time{}
 				if g != w {
 					t.Fatalf("%+v: hit\n%+v\nbleve\n%+v", q, g, w)
+				}
+			}
+		}
+	}
+}
+
+// TestBitmapPagingMatchesBleve pages through time-sorted results in small pages (each page
+// continuing from the previous page's cursor) and requires bleve's single-page order.
+func TestBitmapPagingMatchesBleve(t *testing.T) {
+	ix := mustOpen(t)
+	ix.chunk = 300
+	recs := newCorpusGen(12).corpus(1500)
+	for _, r := range recs[700:704] {
+		r.Time = time.Time{}
+	}
+	same := recs[900].Time
+	for _, r := range recs[901:930] {
+		r.Time = same
+	}
+	mustPut(t, ix, recs...)
+	for _, text := range []string{"", "小区", "噪音 OR 油烟"} {
+		for _, sort := range []string{SortTime, SortTimeAsc} {
+			for _, dense := range []uint64{denseScan, 0} {
+				ix.slowOnly = true
+				want := ids(mustSearch(t, ix, Query{Text: text, Sort: sort, Limit: MaxLimit}))
+				ix.slowOnly = false
+				ix.denseScan = dense
+				ix.cursors.clear()
+				var got []string
+				for off := 0; off < len(want); off += 37 {
+					got = append(got, ids(mustSearch(t, ix, Query{Text: text, Sort: sort, Limit: 37, Offset: off}))...)
+				}
+				if !slices.Equal(got[:min(len(got), len(want))], want) {
+					t.Fatalf("%q %s dense %d: paged order differs from bleve's", text, sort, dense)
 				}
 			}
 		}

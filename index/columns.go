@@ -121,6 +121,7 @@ type segCols struct {
 	// Per block of colBlock documents, the newest and oldest real time (MinInt64 and MaxInt64
 	// when the block has none), so a time-ordered scan can skip blocks.
 	newest, oldest []int64
+	untimed        []bool // the block has a document without a time
 
 	facets [len(facetFields)]facetCol // per facet field, its values in this segment
 }
@@ -133,11 +134,14 @@ func (c *segCols) bounds() {
 	nb := (len(c.t) + colBlock - 1) / colBlock
 	c.newest = make([]int64, nb)
 	c.oldest = make([]int64, nb)
+	c.untimed = make([]bool, nb)
 	for b := range nb {
 		hi, lo := int64(math.MinInt64), int64(math.MaxInt64)
 		for _, t := range c.t[b*colBlock : min(len(c.t), (b+1)*colBlock)] {
 			if t != noTime {
 				hi, lo = max(hi, t), min(lo, t)
+			} else {
+				c.untimed[b] = true
 			}
 		}
 		c.newest[b], c.oldest[b] = hi, lo

@@ -34,11 +34,17 @@ func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, o
 			return nil, err
 		}
 	}
-	docs := topByTime(sv, bms, offset+limit, order == SortTimeAsc, ix.denseScan, true)
-	if offset >= len(docs) {
-		docs = nil
+	// A page that follows the previous page of the same query continues after its last match.
+	key := "bitmap\x00" + cursorKeyOf(q, order)
+	var docs []docRef
+	if cur, ok := ix.cursors.get(key, offset); ok && cur.bitmap {
+		docs = topAfter(sv, bms, limit, order == SortTimeAsc, ix.denseScan, true, &cur.ref)
 	} else {
-		docs = docs[offset:]
+		docs = topByTime(sv, bms, offset+limit, order == SortTimeAsc, ix.denseScan, true)
+		docs = docs[min(offset, len(docs)):]
+	}
+	if len(docs) > 0 {
+		ix.cursors.put(key, offset+len(docs), cursor{ref: docs[len(docs)-1], bitmap: true})
 	}
 	out.Hits = make([]Hit, 0, len(docs))
 	for _, d := range docs {
@@ -178,10 +184,22 @@ type blockRef struct {
 // match than the worst of the k kept: records arrive roughly in time order, so a newest-first
 // page of a common word reads a few blocks instead of every match.
 func topByTime(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64, sorted bool) []docRef {
+	return topAfter(sv, bms, k, asc, dense, sorted, nil)
+}
+
+// topAfter is topByTime over the matches that come after the cursor in the order (all when nil).
+// Blocks wholly before the cursor are skipped, so continuing a deep page costs what the first
+// page costs.
+func topAfter(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64, sorted bool, after *docRef) []docRef {
 	if k <= 0 {
 		return nil
 	}
 	h := make(worstFirst, 0, min(k, 1<<16))
+	offer := func(r docRef) {
+		if after == nil || after.before(r) {
+			h.offer(r, k)
+		}
+	}
 	var blocks []blockRef
 	buf := make([]uint32, 256)
 	for si := range sv.segs {
@@ -191,12 +209,16 @@ func topByTime(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint6
 			it := bm.ManyIterator()
 			for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 				for _, d := range buf[:n] {
-					h.offer(refOf(cols, si, d, asc), k)
+					offer(refOf(cols, si, d, asc))
 				}
 			}
 			continue
 		}
 		for b := range cols.newest {
+			if after != nil && after.k1 != noTime && !cols.untimed[b] &&
+				(!asc && cols.oldest[b] > after.k1 || asc && cols.newest[b] < -after.k1) {
+				continue // every document of the block comes before the cursor
+			}
 			bound := cols.newest[b]
 			if asc {
 				bound = cols.oldest[b]
@@ -229,7 +251,7 @@ func topByTime(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint6
 		it := bms[br.seg].Iterator()
 		it.AdvanceIfNeeded(lo)
 		for it.HasNext() && it.PeekNext() < hi {
-			h.offer(refOf(cols, br.seg, it.Next(), asc), k)
+			offer(refOf(cols, br.seg, it.Next(), asc))
 		}
 	}
 	out := []docRef(h)

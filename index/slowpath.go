@@ -244,10 +244,13 @@ func cursorKeyOf(q Query, order string) string {
 		q.Since.UnixNano(), q.Until.UnixNano(), order)
 }
 
-// cursor is where a time-sorted page ended: its last hit's sort key and time.
+// cursor is where a time-sorted page ended: its last hit's sort key and time (bleve's path), or
+// its order key (the bitmap path, which keys its cursors apart).
 type cursor struct {
-	after []string
-	t     time.Time
+	after  []string
+	t      time.Time
+	ref    docRef
+	bitmap bool
 }
 
 // cursorCache remembers, for recent time-sorted queries, where the page ending at a given offset
@@ -270,7 +273,7 @@ func (c *cursorCache) get(key string, offset int) (cursor, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	v, ok := c.m[fmt.Sprintf("%s\x00%d", key, offset)]
-	return v, ok && !v.t.IsZero()
+	return v, ok && (v.bitmap || !v.t.IsZero())
 }
 
 func (c *cursorCache) put(key string, offset int, cur cursor) {
@@ -280,7 +283,8 @@ func (c *cursorCache) put(key string, offset int, cur cursor) {
 	if _, ok := c.m[k]; !ok {
 		c.order = append(c.order, k)
 	}
-	c.m[k] = cursor{after: append([]string(nil), cur.after...), t: cur.t}
+	cur.after = append([]string(nil), cur.after...)
+	c.m[k] = cur
 	for len(c.order) > c.max {
 		delete(c.m, c.order[0])
 		c.order = c.order[1:]
