@@ -40,8 +40,7 @@ const (
 type Classifiers struct {
 	category, sentiment, emotion *learn.Model
 	specs                        [3]featureSpec // per model, in Tasks order
-	union                        featureSpec    // the widest spec, when every spec is a prefix of it
-	shared                       bool           // one extraction serves all three models
+	union                        featureSpec    // every family some model reads: extracted once per message
 	negIdx                       int            // index of 负面 in the sentiment model's labels
 	bufs                         sync.Pool      // *classifyBuf
 }
@@ -105,13 +104,7 @@ func newClassifiers(category, sentiment, emotion *learn.Model) (*Classifiers, er
 	c := &Classifiers{category: category, sentiment: sentiment, emotion: emotion, negIdx: -1}
 	for i, task := range Tasks() {
 		c.specs[i] = specFor(task)
-		if c.specs[i].charMax > c.union.charMax || i == 0 {
-			c.union = c.specs[i]
-		}
-	}
-	c.shared = true
-	for _, s := range c.specs {
-		c.shared = c.shared && s.isPrefix(c.union)
+		c.union = c.union.union(c.specs[i])
 	}
 	for i, l := range sentiment.Labels() {
 		if l == domain.SentimentNegative {
@@ -133,14 +126,9 @@ func (c *Classifiers) Apply(text string, words []string, a *domain.Analysis) {
 		buf = &classifyBuf{}
 	}
 	defer c.bufs.Put(buf)
+	buf.fb.extract(c.union, text, words)
 	hashes := func(i int) []uint64 {
-		if c.shared {
-			if i == 0 {
-				buf.hashes[0] = buf.fb.hashes(c.union, text, words, buf.hashes[0][:0])
-			}
-			return buf.hashes[0][:buf.fb.prefixLen(c.specs[i], len(words))]
-		}
-		buf.hashes[i] = buf.fb.hashes(c.specs[i], text, words, buf.hashes[i][:0])
+		buf.hashes[i] = buf.fb.assemble(c.specs[i], buf.hashes[i][:0])
 		return buf.hashes[i]
 	}
 	a.Category, a.CategoryProb = c.category.Best(hashes(0))

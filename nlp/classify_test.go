@@ -29,13 +29,12 @@ var featureTexts = []struct{ text string }{
 	{"ＡＢＣ１２３ 全角　空格\t和 Tab"},
 	{"invalid \xff\xfe utf8 与 emoji 😀"},
 	{"单"},
+	{"标题\xff有坏字节\n正文\n第二行"},
+	{"\n无标题的正文"},
 }
 
 func TestFeaturesMatchHashes(t *testing.T) {
 	c := mustClassifiers(t)
-	if !c.shared {
-		t.Error("the task specs should nest so that Apply extracts features once")
-	}
 	a := mustAnalyzer(t)
 	for _, tt := range featureTexts {
 		for _, task := range Tasks() {
@@ -47,9 +46,9 @@ func TestFeaturesMatchHashes(t *testing.T) {
 					t.Errorf("hashes of Features (%d) differ from featureHashes (%d)", len(want), len(got))
 				}
 				var fb featureBuf
-				wide := fb.hashes(c.union, tt.text, words, nil)
-				if n := fb.prefixLen(specFor(task), len(words)); n > len(wide) || !slices.Equal(wide[:n], want) {
-					t.Errorf("the task's features are not a prefix of the shared extraction")
+				fb.extract(c.union, tt.text, words)
+				if got := fb.assemble(specFor(task), nil); !slices.Equal(got, want) {
+					t.Errorf("the task's features differ when extracted with the other tasks' (%d, want %d)", len(got), len(want))
 				}
 			})
 		}
@@ -62,6 +61,15 @@ func TestFeaturesContent(t *testing.T) {
 		if !slices.Contains(got, want) {
 			t.Errorf("Features lacks %q: %q", want, got)
 		}
+	}
+	title := Features(TaskClassify, "路灯不亮\n小区路灯坏了", nil)
+	for _, want := range []string{"t:路", "t:路灯", "t:路灯不", "c:路灯", "c:小区"} {
+		if !slices.Contains(title, want) {
+			t.Errorf("Features(classify) lacks %q: %q", want, title)
+		}
+	}
+	if slices.Contains(title, "t:小") || slices.Contains(title, "t:路灯不亮") {
+		t.Errorf("title n-grams must come from the first line only, 1-3 runes: %q", title)
 	}
 	if slices.Contains(Features(TaskSentiment, "好 吃", nil), "c:好 ") || slices.Contains(Features(TaskSentiment, "好 吃", nil), "c:好吃") {
 		t.Error("character n-grams must not cross white space")
