@@ -5,6 +5,10 @@ import (
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 )
 
+// facetPopcountCost is about how many code-column steps one intersection of a dense match set
+// with one value's documents costs per 65,536 documents.
+const facetPopcountCost = 200
+
 // facetCol is one facet field of one segment: its values, each value's documents, and each
 // document's value as a code (index+1 into values; 0 = none). Segments never change, so this is
 // read once per segment; counting then costs no dictionary lookups.
@@ -67,9 +71,10 @@ func (c *segCols) loadFacets(seg segment.Segment) error {
 	return nil
 }
 
-// facetCounts counts, for every facet field, how many matches each value has. A segment with few
-// matches is counted match by match through the code columns; one with many through the size of
-// the intersection of the matches with each value's documents.
+// facetCounts counts, for every facet field, how many matches each value has: match by match
+// through the code columns, or, for a field with few values and a dense match set, through the
+// sizes of the intersections with each value's documents (a popcount per 65,536 documents and
+// value, where the codes cost a step per match).
 func facetCounts(sv *snapView, bms []*roaring.Bitmap) (map[string]map[string]int, error) {
 	per := make([][len(facetFields)][]int, len(sv.segs)) // segment → field → value index → count
 	err := eachSegment(len(sv.segs), func(i int) error {
@@ -79,25 +84,36 @@ func facetCounts(sv *snapView, bms []*roaring.Bitmap) (map[string]map[string]int
 			return nil
 		}
 		cols := sv.segs[i].cols
-		sparse := card*8 < sv.segs[i].count
-		var buf []uint32
-		if sparse {
-			buf = bm.ToArray()
-		}
+		count := sv.segs[i].count
+		dense := card*16 > count
+		chunks := count>>16 + 1
+		var byCode []int // fields counted through codes
 		for fi := range facetFields {
 			fc := &cols.facets[fi]
 			counts := make([]int, len(fc.values)+1)
-			if sparse && fc.codes != nil {
-				for _, d := range buf {
-					counts[fc.codes[d]]++
-				}
-				per[i][fi] = counts[1:]
+			per[i][fi] = counts
+			if fc.codes != nil && (!dense || uint64(len(fc.values))*chunks*facetPopcountCost >= card) {
+				byCode = append(byCode, fi)
 				continue
 			}
 			for vi, vbm := range fc.docs {
 				counts[vi+1] = int(bm.AndCardinality(vbm))
 			}
-			per[i][fi] = counts[1:]
+		}
+		if len(byCode) > 0 {
+			buf := make([]uint32, 1024)
+			it := bm.ManyIterator()
+			for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
+				for _, fi := range byCode {
+					counts, codes := per[i][fi], cols.facets[fi].codes
+					for _, d := range buf[:n] {
+						counts[codes[d]]++
+					}
+				}
+			}
+		}
+		for fi := range facetFields {
+			per[i][fi] = per[i][fi][1:] // drop the "no value" count
 		}
 		return nil
 	})
