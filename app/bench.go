@@ -48,7 +48,7 @@ type BenchIngestReport struct {
 	PeakRSSMB      float64 `json:"peak_rss_mb"` // VmHWM, the process's peak
 	IndexMB        float64 `json:"index_mb"`
 	StoreMB        float64 `json:"store_mb"`
-	Chunk          int     `json:"chunk"` // items per Ingest call (Ingest commits 512 per transaction)
+	Chunk          int     `json:"chunk"` // items per Ingest call (Ingest commits 1,024 per transaction)
 	GoMaxProcs     int     `json:"gomaxprocs"`
 }
 
