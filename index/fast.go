@@ -196,7 +196,9 @@ func topAfter(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64
 	}
 	h := make(worstFirst, 0, min(k, 1<<16))
 	offer := func(r docRef) {
-		if after == nil || after.before(r) {
+		// Only the order key counts against a cursor: seg and doc change when segments merge
+		// between two pages, and equal keys mean the same record (seq is unique).
+		if after == nil || r.k1 < after.k1 || r.k1 == after.k1 && r.k2 < after.k2 {
 			h.offer(r, k)
 		}
 	}
