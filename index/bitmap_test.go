@@ -328,3 +328,28 @@ func TestRelevanceScoresNewestMatches(t *testing.T) {
 		t.Fatal("pages of 70 differ from one page of everything")
 	}
 }
+
+// TestTitlePhraseFallsBack checks that a query the bitmaps cannot evaluate (a title phrase needs
+// positions) is answered through bleve in every order, with the same results as bleve alone.
+func TestTitlePhraseFallsBack(t *testing.T) {
+	ix := mustOpen(t)
+	mustPut(t, ix, newCorpusGen(13).corpus(400)...)
+	q := Query{Text: `标题:"物业乱收费" 小区`, Facets: true, Limit: 100}
+	main, err := ix.mainQuery(&compiler{seg: ix.seg}, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.searchBitmaps(context.Background(), q, main, SortTime, 10, 0, nil); !errors.Is(err, errSlowPath) {
+		t.Fatalf("bitmap path on a title phrase: %v, want errSlowPath", err)
+	}
+	for _, sort := range []string{SortRelevance, SortTime, SortTimeAsc} {
+		q.Sort = sort
+		got := mustSearch(t, ix, q)
+		ix.slowOnly = true
+		want := mustSearch(t, ix, q)
+		ix.slowOnly = false
+		if got.Total == 0 || got.Total != want.Total || !slices.Equal(ids(got), ids(want)) {
+			t.Fatalf("%s: total %d %v, bleve %d %v", sort, got.Total, ids(got), want.Total, ids(want))
+		}
+	}
+}

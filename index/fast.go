@@ -12,12 +12,11 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// searchBitmaps answers a time-sorted query from
-// per-segment bitmaps of its matches: the matches are computed from the postings by roaring
-// set operations, facets are intersections with each facet value's postings, and the newest
-// (or oldest) page is a bounded heap over the time column. Nothing is scored and only the
-// page's hits are loaded, so the cost grows with the postings touched rather than with a
-// per-match object. It returns errSlowPath for queries it cannot evaluate.
+// searchBitmaps answers a time-sorted query from per-segment bitmaps of its matches: the matches
+// are computed from the postings by roaring set operations, facets are counted from per-segment
+// value columns, and the newest (or oldest) page is a bounded heap over the time column. Nothing
+// is scored and only the page's hits are loaded, so the cost grows with the postings touched
+// rather than with a per-match object. It returns errSlowPath for queries it cannot evaluate.
 func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, order string, limit, offset int, needles [][]rune) (*Result, error) {
 	sv, err := ix.snapshot()
 	if err != nil {

@@ -33,11 +33,11 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(main, cq), size, min(offset, cq.max), false)
 	req.Fields = hitFields
 	res, err := ix.idx.SearchInContext(ctx, req)
+	if cq.err != nil {
+		return nil, cq.err // errSlowPath stays recognisable whatever bleve wraps it in
+	}
 	if err != nil {
 		return nil, err
-	}
-	if cq.err != nil {
-		return nil, cq.err
 	}
 	if !cq.done {
 		return nil, errSlowPath
@@ -75,10 +75,12 @@ type candidates struct {
 func (c *candidates) Searcher(_ context.Context, r bindex.IndexReader, _ mapping.IndexMapping, _ search.SearcherOptions) (search.Searcher, error) {
 	is, ok := r.(*scorch.IndexSnapshot)
 	if !ok {
+		c.err = errSlowPath
 		return nil, errSlowPath
 	}
 	sv, err := c.ix.viewOf(is)
 	if err != nil {
+		c.err = err
 		return nil, err
 	}
 	bms, total, err := matches(c.ctx, sv, c.main)
@@ -100,6 +102,7 @@ func (c *candidates) Searcher(_ context.Context, r bindex.IndexReader, _ mapping
 		running += s.count
 	}
 	if running > math.MaxUint32 {
+		c.err = errSlowPath
 		return nil, errSlowPath
 	}
 	global := roaring.New()
