@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -262,36 +261,12 @@ func (e *evaluator) eval(q query.Query) (*roaring.Bitmap, error) {
 		return e.live(), nil
 	case *query.MatchNoneQuery:
 		return roaring.New(), nil
-	case *query.DateRangeQuery:
-		return e.dateRange(q), nil
+	case *timeRange:
+		return q.segment(e.sv.cols), nil
 	case *query.DocIDQuery:
 		return e.sv.seg.DocNumbers(q.IDs)
 	}
 	return nil, errSlowPath
-}
-
-// dateRange scans the time column for q's range; documents without a time never match.
-func (e *evaluator) dateRange(q *query.DateRangeQuery) *roaring.Bitmap {
-	lo, hi := int64(math.MinInt64+1), int64(math.MaxInt64)
-	if !q.Start.IsZero() {
-		lo = q.Start.UnixNano()
-		if q.InclusiveStart != nil && !*q.InclusiveStart {
-			lo++
-		}
-	}
-	if !q.End.IsZero() {
-		hi = q.End.UnixNano()
-		if q.InclusiveEnd == nil || !*q.InclusiveEnd {
-			hi--
-		}
-	}
-	bm := roaring.New()
-	for i, t := range e.sv.cols.t {
-		if t >= lo && t <= hi && t != noTime {
-			bm.Add(uint32(i))
-		}
-	}
-	return bm
 }
 
 // prefixEnd is the smallest key greater than every key starting with p (nil when none is).

@@ -54,7 +54,7 @@ var ErrNotFound = errors.New("索引中没有该记录")
 
 // schemaVersion changes whenever the documents' fields or analysis change; an index written with
 // another version is reported as ErrCorrupt so the app rebuilds it.
-const schemaVersion = "minyi-index-5"
+const schemaVersion = "minyi-index-6"
 
 // Internal (non-document) keys kept in bleve next to the documents.
 const (
@@ -523,7 +523,6 @@ const (
 	optTerms      = bindex.IndexField
 	optStored     = bindex.StoreField
 	optKeyword    = bindex.IndexField | bindex.StoreField | bindex.DocValues
-	optSortable   = bindex.IndexField | bindex.StoreField | bindex.DocValues
 )
 
 // department is the department a record is indexed under: the assigned one, else the suggestion.
@@ -565,11 +564,7 @@ func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
 	kw(fMatter, rec.Analysis.Matter)
 	if !rec.Time.IsZero() {
 		kw(fMonth, rec.Time.In(cst).Format("2006-01"))
-		tf, err := document.NewDateTimeFieldWithIndexingOptions(fTime, nil, rec.Time, time.RFC3339Nano, optSortable)
-		if err != nil {
-			return nil, err
-		}
-		doc.AddField(tf)
+		doc.AddField(newTimeKey(fTime, rec.Time))
 	}
 	doc.AddField(newSortKey(fSeq, float64(rec.Seq)))
 	doc.AddField(newSortKey(fPriority, float64(rec.Analysis.Priority)))

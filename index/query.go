@@ -20,6 +20,7 @@ const maxExactRun = 4
 // compiler turns a parsed query into a bleve query and collects the literal strings to highlight.
 type compiler struct {
 	seg     Segmenter
+	ix      *Index // time ranges are answered from its time columns
 	needles []string
 }
 
@@ -86,7 +87,7 @@ func (c *compiler) compile(n *node, positive bool) query.Query {
 		}
 		return keywordQuery(n.field, n.text)
 	case nodeTime:
-		return dateRange(n.from, n.to)
+		return c.ix.dateRange(n.from, n.to)
 	}
 	return nil
 }

@@ -184,9 +184,7 @@ func (ix *Index) newestInWindows(ctx context.Context, main query.Query, sortBy [
 		anchor = cur.t
 	}
 	for span := 24 * time.Hour; span < 80*365*24*time.Hour; span *= 2 {
-		incl := true
-		rng := bleve.NewDateRangeInclusiveQuery(anchor.Add(-span), hi, &incl, &incl)
-		rng.SetField(fTime)
+		rng := ix.timeWindow(anchor.Add(-span), hi)
 		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(main, rng), limit, offset, false)
 		req.Fields = hitFields
 		req.SortBy(sortBy)

@@ -14,10 +14,12 @@ import (
 // indexing work and a fifth of the index on disk. Range queries over a sortKey field would miss
 // documents, so none may be built.
 type sortKey struct {
-	name  string
-	value numeric.PrefixCoded
-	opts  bindex.FieldIndexingOptions
-	freqs bindex.TokenFrequencies
+	name   string
+	value  numeric.PrefixCoded // the indexed term and doc value
+	stored []byte              // the stored value when not value itself (newTimeKey)
+	typ    byte                // bleve's encoded field type: 'n' numeric, 'd' date
+	opts   bindex.FieldIndexingOptions
+	freqs  bindex.TokenFrequencies
 }
 
 // newSortKey returns the field name holding v, indexed and with doc values.
@@ -26,21 +28,27 @@ func newSortKey(name string, v float64) *sortKey {
 		name:  name,
 		value: numeric.MustNewPrefixCodedInt64(numeric.Float64ToInt64(v), 0),
 		opts:  bindex.IndexField | bindex.DocValues,
+		typ:   'n',
 	}
 }
 
-func (k *sortKey) Name() string                                      { return k.name }
-func (k *sortKey) ArrayPositions() []uint64                          { return nil }
-func (k *sortKey) Options() bindex.FieldIndexingOptions              { return k.opts }
-func (k *sortKey) Value() []byte                                     { return k.value }
+func (k *sortKey) Name() string                         { return k.name }
+func (k *sortKey) ArrayPositions() []uint64             { return nil }
+func (k *sortKey) Options() bindex.FieldIndexingOptions { return k.opts }
+func (k *sortKey) Value() []byte {
+	if k.stored != nil {
+		return k.stored
+	}
+	return k.value
+}
 func (k *sortKey) NumPlainTextBytes() uint64                         { return 8 }
-func (k *sortKey) EncodedFieldType() byte                            { return 'n' }
+func (k *sortKey) EncodedFieldType() byte                            { return k.typ }
 func (k *sortKey) AnalyzedLength() int                               { return 1 }
 func (k *sortKey) AnalyzedTokenFrequencies() bindex.TokenFrequencies { return k.freqs }
 
 // Size implements document.Field (bleve's memory accounting).
 func (k *sortKey) Size() int {
-	n := 64 + len(k.name) + len(k.value)
+	n := 64 + len(k.name) + len(k.value) + len(k.stored)
 	if k.freqs != nil {
 		n += k.freqs.Size()
 	}
