@@ -31,6 +31,7 @@ var featureTexts = []struct{ text string }{
 	{"单"},
 	{"标题\xff有坏字节\n正文\n第二行"},
 	{"\n无标题的正文"},
+	{"不好不不没有，别~别 无"},
 }
 
 func TestFeaturesMatchHashes(t *testing.T) {
@@ -60,6 +61,17 @@ func TestFeaturesContent(t *testing.T) {
 	for _, want := range []string{"w:好吃", "w:ok", "b:好吃|ok", "c:好", "c:好吃", "c:好吃!", "c:!", "c:!ok", "c:ok"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("Features lacks %q: %q", want, got)
+		}
+	}
+	neg := Features(TaskSentiment, "不太好吃，没有 味道", nil)
+	for _, want := range []string{"n:太", "n:太好", "n:好", "n:好吃", "n:吃", "n:有"} {
+		if !slices.Contains(neg, want) {
+			t.Errorf("Features(sentiment) lacks negation feature %q: %q", want, neg)
+		}
+	}
+	for _, bad := range []string{"n:吃,", "n:味", "n:有味", "n:不"} {
+		if slices.Contains(neg, bad) {
+			t.Errorf("negation scopes end at punctuation and white space and hold no negator: %q in %q", bad, neg)
 		}
 	}
 	title := Features(TaskClassify, "路灯不亮\n小区路灯坏了", nil)

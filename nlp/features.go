@@ -23,7 +23,8 @@ type featureSpec struct {
 	bigrams bool // "b:" + word + "|" + next word
 	charMin int  // "c:" + character n-grams of the normalised text, charMin..charMax runes (0 = none)
 	charMax int
-	title   int // "t:" + character 1..title-grams of the first line (the message title); 0 = none
+	title   int  // "t:" + character 1..title-grams of the first line (the message title); 0 = none
+	neg     bool // "n:" + each character in a negation scope and the bigram it starts (see negScope)
 }
 
 func specFor(task string) featureSpec {
@@ -34,7 +35,9 @@ func specFor(task string) featureSpec {
 		// words and bigrams add nothing once character 1-2 grams are there.
 		return featureSpec{charMin: 1, charMax: 2, title: 3}
 	case TaskSentiment:
-		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
+		// Negation scopes: 5-fold CV accuracy, mean of 3 fold seeds, waimai
+		// 0.9024 → 0.9034, chnsenticorp 0.9019 → 0.9042 (better on all six).
+		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3, neg: true}
 	case TaskEmotion:
 		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 2}
 	}
@@ -51,6 +54,7 @@ func (a featureSpec) union(b featureSpec) featureSpec {
 		bigrams: a.bigrams || b.bigrams,
 		charMax: max(a.charMax, b.charMax),
 		title:   max(a.title, b.title),
+		neg:     a.neg || b.neg,
 	}
 	if u.charMax > 0 {
 		u.charMin = 1
@@ -61,9 +65,10 @@ func (a featureSpec) union(b featureSpec) featureSpec {
 // Features is the one feature extractor of the classifiers: words, word
 // bigrams and character n-grams of the text, built from the one segmentation
 // (words as (*Analyzer).Words gives them), and character n-grams of its first
-// line (the title of a message). Training goes through it; Apply hashes the
-// very same features, in the same order (words, bigrams, character n-grams by
-// length, title n-grams by length), without building strings.
+// line (the title of a message), and characters in negation scopes. Training
+// goes through it; Apply hashes the very same features, in the same order
+// (words, bigrams, character n-grams by length, title n-grams by length,
+// negation scopes), without building strings.
 func Features(task string, text string, words []string) []string {
 	return specFor(task).features(text, words)
 }
@@ -97,8 +102,47 @@ func (spec featureSpec) features(text string, words []string) []string {
 		first, _, _ := strings.Cut(text, "\n")
 		grams("t:", featureRunes(nil, first), 1, spec.title)
 	}
+	if spec.neg {
+		runes := featureRunes(nil, text)
+		negScope(runes, func(s int, bigram bool) {
+			out = append(out, "n:"+string(runes[s]))
+			if bigram {
+				out = append(out, "n:"+string(runes[s:s+2]))
+			}
+		})
+	}
 	return out
 }
+
+// negScopeLen is how many characters after a negator are read as negated.
+const negScopeLen = 3
+
+// negScope calls emit for each character s in the scope of a negator
+// (不没无别未非): up to negScopeLen characters after it, ended early by
+// punctuation or white space. bigram says whether the next character also
+// belongs to the sentence (then the bigram at s is a feature too). A negated
+// "好" differs from a plain one in ways character n-grams see only when the
+// two are adjacent ("不太好", "没有很好吃").
+func negScope(runes []rune, emit func(s int, bigram bool)) {
+	scope := 0
+	for s, r := range runes {
+		switch {
+		case negBreak(r):
+			scope = 0
+			continue
+		case r == '不' || r == '没' || r == '无' || r == '别' || r == '未' || r == '非':
+			scope = negScopeLen
+			continue
+		}
+		if scope > 0 {
+			scope--
+			emit(s, s+1 < len(runes) && !negBreak(runes[s+1]))
+		}
+	}
+}
+
+// negBreak reports whether r ends a negation scope.
+func negBreak(r rune) bool { return r < 0 || unicode.IsPunct(r) || r == '~' }
 
 // featureBuf holds the hashes of every feature family of one text, as
 // extract builds them for a union of specs, and the buffers behind them, so
@@ -110,6 +154,7 @@ type featureBuf struct {
 	bigrams []uint64
 	grams   [maxGram][]uint64 // body character n-grams by n-1
 	title   [maxGram][]uint64 // title character n-grams by n-1
+	neg     []uint64
 }
 
 // extract hashes the feature families of spec (charMin is taken as 1).
@@ -128,7 +173,8 @@ func (fb *featureBuf) extract(spec featureSpec, text string, words []string) {
 	for n := range maxGram {
 		fb.grams[n], fb.title[n] = fb.grams[n][:0], fb.title[n][:0]
 	}
-	if spec.charMax <= 0 && spec.title <= 0 {
+	fb.neg = fb.neg[:0]
+	if spec.charMax <= 0 && spec.title <= 0 && !spec.neg {
 		return
 	}
 	fb.runes = featureRunes(fb.runes[:0], text)
@@ -143,6 +189,16 @@ func (fb *featureBuf) extract(spec featureSpec, text string, words []string) {
 		// featureRunes gives one rune per rune of text (or per invalid byte),
 		// as RuneCountInString counts them.
 		hashGrams(&fb.title, learn.NewHasher().String("t:"), fb.runes[:utf8.RuneCountInString(text[:end])], min(spec.title, maxGram))
+	}
+	if spec.neg {
+		prefix := learn.NewHasher().String("n:")
+		negScope(fb.runes, func(s int, bigram bool) {
+			h := hashRune(prefix, fb.runes[s])
+			fb.neg = append(fb.neg, h.Sum())
+			if bigram {
+				fb.neg = append(fb.neg, hashRune(h, fb.runes[s+1]).Sum())
+			}
+		})
 	}
 }
 
@@ -175,6 +231,9 @@ func (fb *featureBuf) assemble(spec featureSpec, dst []uint64) []uint64 {
 	}
 	for n := 1; n <= min(spec.title, maxGram); n++ {
 		dst = append(dst, fb.title[n-1]...)
+	}
+	if spec.neg {
+		dst = append(dst, fb.neg...)
 	}
 	return dst
 }
