@@ -26,7 +26,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
@@ -104,8 +103,6 @@ type Index struct {
 	denseScan uint64 // denseScan; tests lower it to exercise the block scan
 	windowMin int    // windowThreshold; tests lower it to exercise the window path
 	chunk     int    // putChunk; tests lower it to exercise parallel batches
-
-	text, title, words analysis.Analyzer // per-field analysis, see document()
 }
 
 // scorchConfig tunes scorch for bulk ingest: batches are applied without waiting for fsync (the
@@ -131,9 +128,6 @@ func Open(ctx context.Context, dir string, seg Segmenter) (*Index, error) {
 		denseScan: denseScan,
 		windowMin: windowThreshold,
 		chunk:     putChunk,
-		text:      ngramAnalyzer{mode: modeBigram | modeRunEnd | modeLatin},
-		title:     ngramAnalyzer{mode: modeBigram | modeUnigram | modeLatin},
-		words:     spaceAnalyzer{},
 	}
 	_, statErr := os.Stat(filepath.Join(dir, "index_meta.json"))
 	switch {
@@ -541,13 +535,13 @@ func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
 	body := clean(rec.Body)
 	all := make([]byte, 0, len(title)+1+len(body))
 	all = append(append(append(all, title...), '\n'), body...)
-	doc.AddField(document.NewTextFieldCustom(fText, nil, all, optTerms, ix.text))
-	doc.AddField(document.NewTextFieldCustom(fTitle, nil, []byte(title), optPositional|bindex.StoreField, ix.title))
+	doc.AddField(newTextField(fText, all, modeText, optTerms))
+	doc.AddField(newTextField(fTitle, []byte(title), modeTitle, optPositional|bindex.StoreField))
 	if body != "" {
 		doc.AddField(document.NewTextFieldWithIndexingOptions(fBody, nil, []byte(body), optStored))
 	}
 	if w := joinWords(rec.Analysis.Words); len(w) > 0 {
-		doc.AddField(document.NewTextFieldCustom(fWords, nil, w, optTerms, ix.words))
+		doc.AddField(newTextField(fWords, w, modeWords, optTerms))
 	}
 	kw := func(name, v string) {
 		if v != "" {

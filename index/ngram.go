@@ -3,11 +3,9 @@ package index
 import (
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/blevesearch/bleve/v2/analysis"
 )
 
-// ngramMode says which tokens an ngramAnalyzer emits for runs of CJK characters.
+// ngramMode says which tokens scanNgrams emits for runs of CJK characters.
 type ngramMode uint8
 
 const (
@@ -18,17 +16,14 @@ const (
 	// starts some token and a 1-character query is a prefix query over bigrams (no unigram field)
 )
 
-// ngramAnalyzer turns text into character n-grams so that any 1–4 character Chinese query finds every
-// text containing it as a substring, whatever word boundaries gse drew. It is handed to bleve per
-// field (document.NewTextFieldCustom), so nothing is registered in bleve's global registry.
-//
-// Positions are per character: the n-gram starting at the i-th character of a run gets base+i+1,
-// and every run is followed by a gap, so a phrase of consecutive bigrams never spans punctuation.
-// Every mode assigns the same positions to the same characters, which keeps phrases built from
-// the query's tokens aligned with the indexed ones.
-type ngramAnalyzer struct {
-	mode ngramMode
-}
+// Tokens of the indexed fields (see textField). Positions are per character: the n-gram starting
+// at the i-th character of a run gets base+i+1, and every run is followed by a gap, so a phrase
+// of consecutive bigrams never spans punctuation. Every mode assigns the same positions to the
+// same characters, which keeps phrases built from the query's tokens aligned with the indexed ones.
+const (
+	modeText  = modeBigram | modeRunEnd | modeLatin  // text: title and body
+	modeTitle = modeBigram | modeUnigram | modeLatin // title: exact phrases need positions
+)
 
 // isCJK reports whether r is written without spaces between words and so is indexed as n-grams.
 func isCJK(r rune) bool {
@@ -68,30 +63,6 @@ func isWordRune(r rune) bool {
 
 // isJoiner reports whether r may join two word runes into one token, as in pm2.5 or a-1.
 func isJoiner(r rune) bool { return r == '.' || r == '-' || r == '_' }
-
-// Analyze implements analysis.Analyzer. Tokens are allocated in one slab and CJK terms alias the
-// input (bleve copies stored values before analysis, and indexed-only values are never reused),
-// which keeps indexing allocation — and so GC — low.
-func (a ngramAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	est := 0
-	if a.mode&modeBigram != 0 {
-		est += len(input)/3 + 8
-	}
-	if a.mode&modeUnigram != 0 {
-		est += len(input) / 3
-	}
-	slab := make([]analysis.Token, 0, est+4)
-	scanNgrams(input, a.mode, func(term []byte, start, end, pos int) {
-		slab = append(slab, analysis.Token{
-			Term: term, Start: start, End: end, Position: pos, Type: analysis.Ideographic,
-		})
-	})
-	ts := make(analysis.TokenStream, len(slab))
-	for i := range slab {
-		ts[i] = &slab[i]
-	}
-	return ts
-}
 
 // scanNgrams walks text and calls emit for each token the mode asks for. CJK terms are subslices
 // of text; Latin terms are subslices when already folded, else freshly allocated.
@@ -162,29 +133,4 @@ func scanNgrams(text []byte, mode ngramMode, emit func(term []byte, start, end, 
 			i += size
 		}
 	}
-}
-
-// spaceAnalyzer splits the pipeline's already segmented, lower-cased words on spaces: one token
-// per gse word, so a query word matching a whole word can be ranked above a mere substring.
-type spaceAnalyzer struct{}
-
-// Analyze implements analysis.Analyzer.
-func (spaceAnalyzer) Analyze(input []byte) analysis.TokenStream {
-	ts := make(analysis.TokenStream, 0, len(input)/4)
-	pos := 0
-	start := -1
-	for i := 0; i <= len(input); i++ {
-		if i < len(input) && input[i] != ' ' {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			pos++
-			ts = append(ts, &analysis.Token{Term: input[start:i], Start: start, End: i, Position: pos, Type: analysis.AlphaNumeric})
-			start = -1
-		}
-	}
-	return ts
 }
