@@ -49,6 +49,7 @@ func TestTrainSeparable(t *testing.T) {
 		{"binary nb", two, Options{NB: true}},
 		{"multi default", six, Options{}},
 		{"multi balanced binary tf", six, Options{ClassWeight: WeightBalanced, TF: TFBinary}},
+		{"multi half-balanced", six, Options{ClassWeight: WeightBalanced, BalancePow: 0.5}},
 		{"multi nb no idf raw tf", six, Options{NB: true, NoIDF: true, TF: TFRaw}},
 		{"multi small hash no calibration", six, Options{HashBits: 12, CalibFolds: -1, C: 10}},
 		{"multi view norm", six, Options{ViewNorm: true}},
@@ -266,6 +267,7 @@ func TestTrainErrors(t *testing.T) {
 		{"hash bits", synth(10, []string{"a", "b"}, 1), Options{HashBits: 30}, ErrBadOptions},
 		{"loss", synth(10, []string{"a", "b"}, 1), Options{Loss: 7}, ErrBadOptions},
 		{"nb mix", synth(10, []string{"a", "b"}, 1), Options{NBMix: 1.5}, ErrBadOptions},
+		{"balance power", synth(10, []string{"a", "b"}, 1), Options{ClassWeight: WeightBalanced, BalancePow: -1}, ErrBadOptions},
 		{"tuning without folds", synth(10, []string{"a", "b"}, 1), Options{TuneBias: MetricMacroF1, CalibFolds: -1}, ErrBadOptions},
 	}
 	for _, tt := range tests {
@@ -382,4 +384,30 @@ func BenchmarkTrain50k(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e9, "cpu-s/op")
+}
+
+func TestClassWeights(t *testing.T) {
+	// 6 rows of class 0, 2 of class 1, 0 of class 2 (among 8 rows, 3 labels).
+	d := &dataset{labels: []string{"a", "b", "c"}, y: []int{0, 0, 0, 0, 0, 0, 1, 1}}
+	rows := []int{0, 1, 2, 3, 4, 5, 6, 7}
+	tests := []struct {
+		name string
+		opt  Options
+		want []float64
+	}{
+		{"none", Options{}, []float64{1, 1, 1}},
+		{"balanced", Options{ClassWeight: WeightBalanced}, []float64{8.0 / 18, 8.0 / 6, 1}},
+		{"half-balanced", Options{ClassWeight: WeightBalanced, BalancePow: 0.5}, []float64{math.Sqrt(8.0 / 18), math.Sqrt(8.0 / 6), 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := classWeights(d, rows, tt.opt.withDefaults())
+			for c := range got {
+				if math.Abs(got[c]-tt.want[c]) > 1e-12 {
+					t.Errorf("class weights %v, want %v", got, tt.want)
+					break
+				}
+			}
+		})
+	}
 }

@@ -57,6 +57,7 @@ type Options struct {
 	MaxEpochs   int            // maximum passes over the data per class; 0 = 1000
 	Seed        int64          // shuffling seed; training is deterministic for a given seed
 	ClassWeight ClassWeighting // per-class cost weighting
+	BalancePow  float64        // with WeightBalanced, costs are (n/(k·n_class))^BalancePow; 0 = 1 (scikit-learn's "balanced"), 0.5 a milder lift of small classes
 	HashBits    int            // feature hash space is 2^HashBits buckets; 0 = 18, range 10..24
 	TF          TFMode         // term-frequency weighting
 	NoIDF       bool           // skip inverse document frequency weighting
@@ -103,6 +104,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CalibFolds == 0 {
 		o.CalibFolds = 3
+	}
+	if o.BalancePow == 0 {
+		o.BalancePow = 1
 	}
 	return o
 }

@@ -63,6 +63,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: loss %d", ErrBadOptions, o.Loss)
 	case o.TF < TFSublinear || o.TF > TFRaw:
 		return fmt.Errorf("%w: tf mode %d", ErrBadOptions, o.TF)
+	case o.BalancePow < 0 || o.BalancePow > 4 || math.IsNaN(o.BalancePow):
+		return fmt.Errorf("%w: BalancePow %v outside 0..4", ErrBadOptions, o.BalancePow)
 	case o.NBMix < 0 || o.NBMix > 1 || math.IsNaN(o.NBMix):
 		return fmt.Errorf("%w: NBMix %v outside 0..1", ErrBadOptions, o.NBMix)
 	case o.TuneBias < MetricNone || o.TuneBias > MetricMacroF1:
@@ -210,7 +212,7 @@ func classWeights(d *dataset, rows []int, opt Options) []float64 {
 	}
 	for c := range cw {
 		if count[c] > 0 {
-			cw[c] = float64(len(rows)) / (float64(nc) * count[c])
+			cw[c] = math.Pow(float64(len(rows))/(float64(nc)*count[c]), opt.BalancePow)
 		}
 	}
 	return cw

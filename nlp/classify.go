@@ -177,7 +177,10 @@ func TaskOptions(task string) learn.Options {
 	case TaskSentiment:
 		return learn.Options{C: 1, NBMix: 0.5}
 	case TaskEmotion:
-		return learn.Options{C: 0.5, ClassWeight: learn.WeightBalanced}
+		// Costs (n/(k·n_class))^0.7 rather than fully balanced: 5-fold CV
+		// macro-F1, mean of 3 fold seeds, 0.585 → 0.589 (better on all three),
+		// accuracy 0.744 → 0.754.
+		return learn.Options{C: 0.5, ClassWeight: learn.WeightBalanced, BalancePow: 0.7}
 	}
 	return learn.Options{}
 }

@@ -142,7 +142,12 @@ func negScope(runes []rune, emit func(s int, bigram bool)) {
 }
 
 // negBreak reports whether r ends a negation scope.
-func negBreak(r rune) bool { return r < 0 || unicode.IsPunct(r) || r == '~' }
+func negBreak(r rune) bool {
+	if r >= 0x3400 && r <= 0x9FFF { // CJK ideographs, the common case, are never punctuation
+		return false
+	}
+	return r < 0 || r == '~' || unicode.IsPunct(r)
+}
 
 // featureBuf holds the hashes of every feature family of one text, as
 // extract builds them for a union of specs, and the buffers behind them, so
