@@ -53,7 +53,7 @@ var ErrNotFound = errors.New("索引中没有该记录")
 
 // schemaVersion changes whenever the documents' fields or analysis change; an index written with
 // another version is reported as ErrCorrupt so the app rebuilds it.
-const schemaVersion = "minyi-index-6"
+const schemaVersion = "minyi-index-7"
 
 // Internal (non-document) keys kept in bleve next to the documents.
 const (
@@ -66,7 +66,7 @@ const (
 // Field names of indexed documents.
 const (
 	fText       = "text"  // title+"\n"+body as bigrams, run-final characters and Latin tokens (no positions)
-	fTitle      = "title" // title as unigrams+bigrams with positions (exact phrases); stored
+	fTitle      = "title" // title like text but with positions (exact phrases); stored
 	fBody       = "body"  // stored only, for snippets and Similar
 	fWords      = "words" // the pipeline's gse words, for whole-word ranking and Similar
 	fCategory   = "category"
@@ -578,7 +578,7 @@ func clean(s string) string {
 }
 
 // joinWords joins the words of two or more characters with spaces. Single-character words add
-// nothing to ranking (a one-character query already matches exactly through the unigram field)
+// nothing to ranking (a one-character query already matches exactly as a prefix over the bigrams)
 // but would cost a posting each.
 func joinWords(words []string) []byte {
 	n := 0

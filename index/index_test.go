@@ -84,6 +84,11 @@ func TestQuerySyntax(t *testing.T) {
 		{`标题:噪音`, "M000001 M000003 M000004"},
 		{`标题:"车辆噪音"`, "M000004"},
 		{`标题:广场舞`, ""},
+		{`标题:噪`, "M000001 M000003 M000004"}, // a character starting a title bigram
+		{`标题:音`, "M000001 M000003 M000004"}, // a title's last character
+		{`标题:"车"`, "M000001 M000004"},       // first, middle and last of a run
+		{`标题:笛`, ""},                        // only in a body
+		{`标题:"噪音扰"`, "M000004"},
 		{`部门:城管`, "M000001"},
 		{`部门:市城管局`, "M000001"},
 		{`区县:惠城区 噪音`, "M000001 M000003"},

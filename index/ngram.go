@@ -21,8 +21,8 @@ const (
 // of consecutive bigrams never spans punctuation. Every mode assigns the same positions to the
 // same characters, which keeps phrases built from the query's tokens aligned with the indexed ones.
 const (
-	modeText  = modeBigram | modeRunEnd | modeLatin  // text: title and body
-	modeTitle = modeBigram | modeUnigram | modeLatin // title: exact phrases need positions
+	modeText  = modeBigram | modeRunEnd | modeLatin // text: title and body, without positions
+	modeTitle = modeBigram | modeRunEnd | modeLatin // title, with positions for exact phrases
 )
 
 // isCJK reports whether r is written without spaces between words and so is indexed as n-grams.

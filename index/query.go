@@ -159,9 +159,8 @@ func (c *compiler) word(w, field string) query.Query {
 
 // substring matches s as a substring of the text (or, with inTitle, of the title): one bigram or
 // Latin token as a term, anything longer as all of its bigrams (in the title: a phrase of them,
-// which is exact), and a single CJK
-// character as a prefix over the text's bigrams and run-final characters (the title field has
-// plain unigrams).
+// which is exact), and a single CJK character as a prefix over the field's bigrams and run-final
+// characters.
 func substring(s string, inTitle bool) query.Query {
 	field := fText
 	if inTitle {
@@ -180,10 +179,6 @@ func substring(s string, inTitle bool) query.Query {
 		var chars []query.Query
 		for _, r := range s {
 			if !isCJK(r) {
-				continue
-			}
-			if inTitle {
-				chars = append(chars, termOn(field, string(r)))
 				continue
 			}
 			p := bleve.NewPrefixQuery(string(r))
