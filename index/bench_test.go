@@ -213,3 +213,25 @@ func BenchmarkColumns(b *testing.B) {
 		sv.Close()
 	}
 }
+
+// BenchmarkAnalyze measures building and analysing one record's document, the part of Put that
+// runs in Minyi's code (bleve's segment building is BenchmarkPut's remainder).
+func BenchmarkAnalyze(b *testing.B) {
+	pool := newCorpusGen(1).corpus(1000)
+	ix := &Index{}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/doc") }()
+	for i := 0; i < b.N; i++ {
+		doc, err := ix.document(pool[i%len(pool)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, f := range doc.Fields {
+			if f.Options().IsIndexed() {
+				f.Analyze()
+			}
+		}
+	}
+}

@@ -21,9 +21,14 @@ type textField struct {
 	freqs  bindex.TokenFrequencies
 }
 
-// modeWords marks a textField whose value is the pipeline's words joined by spaces: one token per
-// word, so a query word matching a whole word can be ranked above a mere substring.
-const modeWords ngramMode = 1 << 7
+// Modes of textFields that are not n-grams.
+const (
+	// modeWords: the value is the pipeline's words joined by spaces, one token per word, so a
+	// query word matching a whole word can be ranked above a mere substring.
+	modeWords ngramMode = 1 << 7
+	// modeKeyword: the whole value is one token (category, department, ...).
+	modeKeyword ngramMode = 1 << 6
+)
 
 // newTextField returns field name with value v, tokenised by mode. v must not change afterwards:
 // terms alias it.
@@ -63,6 +68,9 @@ func (s *slab[T]) next() *T {
 func (f *textField) Analyze() {
 	key := string(f.value) // map keys are substrings of this one copy
 	est := len(f.value)/3 + 8
+	if f.mode&modeKeyword != 0 {
+		est = 1
+	}
 	freqs := make(bindex.TokenFrequencies, est)
 	vectors := f.opts.IncludeTermVectors()
 	tfs := slab[bindex.TokenFreq]{n: est}
@@ -100,9 +108,12 @@ func (f *textField) Analyze() {
 			bytes += 48
 		}
 	}
-	if f.mode&modeWords != 0 {
+	switch {
+	case f.mode&modeKeyword != 0:
+		emit(f.value, 0, len(f.value), 1)
+	case f.mode&modeWords != 0:
 		scanWords(f.value, emit)
-	} else {
+	default:
 		scanNgrams(f.value, f.mode, emit)
 	}
 	f.length, f.size, f.freqs = n, bytes, freqs

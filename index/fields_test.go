@@ -3,6 +3,7 @@ package index
 import (
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -24,6 +25,7 @@ func TestTextFieldMatchesBleve(t *testing.T) {
 		{"long terms", long, modeText, optTerms},
 		{"words", "渣土车 噪音  渣土车 pm2.5", modeWords, optTerms},
 		{"empty", "", modeText, optTerms},
+		{"keyword", "市城管局 惠城区", modeKeyword, optKeyword},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -33,9 +35,12 @@ func TestTextFieldMatchesBleve(t *testing.T) {
 			add := func(term []byte, start, end, pos int) {
 				ts = append(ts, &analysis.Token{Term: term, Start: start, End: end, Position: pos})
 			}
-			if tc.mode&modeWords != 0 {
+			switch {
+			case tc.mode&modeKeyword != 0:
+				add([]byte(tc.in), 0, len(tc.in), 1)
+			case tc.mode&modeWords != 0:
 				scanWords([]byte(tc.in), add)
-			} else {
+			default:
 				scanNgrams([]byte(tc.in), tc.mode, add)
 			}
 			want := analysis.TokenFrequency(ts, nil, tc.opts)
@@ -58,5 +63,15 @@ func TestTextFieldMatchesBleve(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIsCJKFastPath checks isCJK's shortcuts against the Unicode tables for every rune.
+func TestIsCJKFastPath(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		want := unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) || r == '〇'
+		if isCJK(r) != want {
+			t.Fatalf("isCJK(%U) = %v, want %v", r, !want, want)
+		}
 	}
 }

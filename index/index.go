@@ -545,7 +545,7 @@ func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
 	}
 	kw := func(name, v string) {
 		if v != "" {
-			doc.AddField(document.NewTextFieldWithIndexingOptions(name, nil, []byte(v), optKeyword))
+			doc.AddField(newTextField(name, []byte(v), modeKeyword, optKeyword))
 		}
 	}
 	kw(fCategory, rec.Analysis.Category)

@@ -27,6 +27,12 @@ const (
 
 // isCJK reports whether r is written without spaces between words and so is indexed as n-grams.
 func isCJK(r rune) bool {
+	switch {
+	case r < 0x1100: // below Hangul Jamo: ASCII, Latin, punctuation
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF: // CJK Unified Ideographs, nearly all Chinese text
+		return true
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
 		r == '〇'
 }

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/size"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -57,7 +56,7 @@ func (k *sortKey) Size() int {
 
 // Analyze implements document.Field: one token, the full-precision value.
 func (k *sortKey) Analyze() {
-	k.freqs = analysis.TokenFrequency(analysis.TokenStream{{
-		Term: k.value, Start: 0, End: len(k.value), Position: 1, Type: analysis.Numeric,
-	}}, nil, k.opts)
+	tf := &bindex.TokenFreq{Term: k.value}
+	tf.SetFrequency(1)
+	k.freqs = bindex.TokenFrequencies{string(k.value): tf}
 }
