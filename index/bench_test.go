@@ -159,6 +159,14 @@ func BenchmarkSearch(b *testing.B) {
 	})
 	run("phrase_time", func(r *rand.Rand, _ int) Query { return Query{Text: pick(r, phrases), Sort: SortTime, Highlight: true} })
 	run("all_time", func(r *rand.Rand, _ int) Query { return Query{} })
+	since, until := time.Date(2021, 2, 1, 0, 0, 0, 0, cst), time.Date(2021, 3, 1, 0, 0, 0, 0, cst)
+	run("relevance_daterange", func(r *rand.Rand, _ int) Query {
+		return Query{Text: pick(r, words), Since: since, Until: until, Highlight: true}
+	})
+	run("title_phrase_daterange_time", func(r *rand.Rand, _ int) Query { // bleve's slow path
+		return Query{Text: `标题:"` + pick(r, []string{"渣土车", "拖欠工资", "安全隐患", "噪音扰民"}) + `"`,
+			Since: since, Until: until, Sort: SortTime, Highlight: true}
+	})
 	run("all_time_facets", func(r *rand.Rand, _ int) Query { return Query{Facets: true} })
 	run("deep_paging_time", func(r *rand.Rand, i int) Query {
 		return Query{Text: "居民", Sort: SortTime, Offset: (i % 200) * DefaultLimit} // pages 0..199 in order
