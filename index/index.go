@@ -80,7 +80,6 @@ const (
 	fMonth      = "month" // YYYY-MM of Time, for the month facet
 	fTime       = "time"
 	fSeq        = "seq" // tie-breaker for time sort, so search_after pages never skip or repeat
-	fPriority   = "priority"
 )
 
 // Index is an open search index. It is safe for concurrent use.
@@ -257,7 +256,6 @@ func buildMapping() *mapping.IndexMappingImpl {
 	nm := bleve.NewNumericFieldMapping()
 	nm.IncludeInAll = false
 	dm.AddFieldMappingsAt(fSeq, nm)
-	dm.AddFieldMappingsAt(fPriority, nm)
 	for _, name := range []string{fText, fTitle, fBody, fWords} {
 		f := bleve.NewTextFieldMapping()
 		f.Analyzer = "keyword" // query text is analysed by the index package itself, never by bleve
@@ -516,7 +514,10 @@ const (
 	optPositional = bindex.IndexField | bindex.IncludeTermVectors
 	optTerms      = bindex.IndexField
 	optStored     = bindex.StoreField
-	optKeyword    = bindex.IndexField | bindex.StoreField | bindex.DocValues
+	optKeyword    = bindex.IndexField | bindex.StoreField | bindex.DocValues // hit fields and facets
+	optFacetOnly  = bindex.IndexField | bindex.DocValues                     // month: bleve's facets read doc values
+	optFilterOnly = bindex.IndexField                                        // matter: filtered on only
+	optSimilar    = bindex.IndexField | bindex.StoreField                    // street: filtered on, loaded by Similar
 )
 
 // department is the department a record is indexed under: the assigned one, else the suggestion.
@@ -543,25 +544,24 @@ func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
 	if w := joinWords(rec.Analysis.Words); len(w) > 0 {
 		doc.AddField(newTextField(fWords, w, modeWords, optTerms))
 	}
-	kw := func(name, v string) {
+	kw := func(name, v string, opts bindex.FieldIndexingOptions) {
 		if v != "" {
-			doc.AddField(newTextField(name, []byte(v), modeKeyword, optKeyword))
+			doc.AddField(newTextField(name, []byte(v), modeKeyword, opts))
 		}
 	}
-	kw(fCategory, rec.Analysis.Category)
-	kw(fDepartment, department(rec))
-	kw(fStatus, rec.Status)
-	kw(fDistrict, rec.Analysis.District)
-	kw(fStreet, rec.Analysis.Street)
-	kw(fChannel, rec.Channel)
-	kw(fSentiment, rec.Analysis.Sentiment)
-	kw(fMatter, rec.Analysis.Matter)
+	kw(fCategory, rec.Analysis.Category, optKeyword)
+	kw(fDepartment, department(rec), optKeyword)
+	kw(fStatus, rec.Status, optKeyword)
+	kw(fDistrict, rec.Analysis.District, optKeyword)
+	kw(fStreet, rec.Analysis.Street, optSimilar)
+	kw(fChannel, rec.Channel, optKeyword)
+	kw(fSentiment, rec.Analysis.Sentiment, optKeyword)
+	kw(fMatter, rec.Analysis.Matter, optFilterOnly)
 	if !rec.Time.IsZero() {
-		kw(fMonth, rec.Time.In(cst).Format("2006-01"))
+		kw(fMonth, rec.Time.In(cst).Format("2006-01"), optFacetOnly)
 		doc.AddField(newTimeKey(fTime, rec.Time))
 	}
 	doc.AddField(newSortKey(fSeq, float64(rec.Seq)))
-	doc.AddField(newSortKey(fPriority, float64(rec.Analysis.Priority)))
 	return doc, nil
 }
 

@@ -8,10 +8,10 @@ import (
 
 // sortKey is a numeric document field indexed as its full-precision term alone. bleve's own
 // numeric field adds fifteen coarser terms per value so that numeric range queries can cover a
-// range with few terms; seq and priority are only ever sorted on and read from doc values (the
-// full-precision term), and their extra terms — nearly all unique for seq — were a sixth of the
-// indexing work and a fifth of the index on disk. Range queries over a sortKey field would miss
-// documents, so none may be built.
+// range with few terms; seq is only ever sorted on and read from doc values (the
+// full-precision term), and its extra terms — nearly all unique — were a sixth of the indexing
+// work and a fifth of the index on disk. Range queries over a sortKey field would miss
+// documents, so none may be built (time ranges use the time columns, see timeRange).
 type sortKey struct {
 	name   string
 	value  numeric.PrefixCoded // the indexed term and doc value
