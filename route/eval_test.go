@@ -2,14 +2,13 @@ package route
 
 import (
 	"flag"
-	"fmt"
 	"testing"
 
 	"minyi/learn"
 )
 
-// tune runs the 5-fold cross-validation on the Shanghai data that chose DefaultOptions' weights and
-// compares with a character 1–3-gram linear baseline. It is heavy (ten trainings), so it is opt-in:
+// tune runs the cross-validations on the Shanghai data (TestCrossValidation without nlp analyses,
+// TestCrossValidationNLP, which chose DefaultOptions' weights). They are heavy, so opt-in:
 //
 //	CGO_ENABLED=0 go test ./route -run TestCrossValidation -tune -v -timeout 60m
 var tune = flag.Bool("tune", false, "run 5-fold CV on shanghai_petition: weight grid search and char-gram baseline")
@@ -17,6 +16,7 @@ var tune = flag.Bool("tune", false, "run 5-fold CV on shanghai_petition: weight 
 // foldCands is one test letter's candidates under one fold's trained router.
 type foldCands struct {
 	gold  string
+	fold  int
 	cands []*cand
 }
 
@@ -69,26 +69,6 @@ func TestCrossValidation(t *testing.T) {
 		}
 		return score(g, p)
 	}
-	model := base
-	model.WKNN, model.WDistrict, model.WStreet, model.WMismatch = 0, 0, 0, 0
-	m := eval(model)
-	t.Logf("router model only (words+places features), 5-fold CV: acc %.3f top3 %.3f macroF1 %.3f", m.Accuracy, m.AccAt3, m.MacroF1)
 	d := eval(base)
-	t.Logf("router defaults, 5-fold CV: acc %.3f top3 %.3f macroF1 %.3f", d.Accuracy, d.AccAt3, d.MacroF1)
-	best, bestO := d, base
-	for _, k := range []float64{0, 0.5, 1, 2, 3} {
-		for _, di := range []float64{0, 0.5, 1, 1.5, 2} {
-			for _, st := range []float64{0, 0.5, 1, 1.5, 2, 3} {
-				for _, mm := range []float64{0, 0.5, 1, 2} {
-					o := base
-					o.WKNN, o.WDistrict, o.WStreet, o.WMismatch = k, di, st, mm
-					rep := eval(o)
-					if rep.Accuracy+rep.AccAt3 > best.Accuracy+best.AccAt3 {
-						best, bestO = rep, o
-					}
-				}
-			}
-		}
-	}
-	t.Logf("best weights %s: acc %.3f top3 %.3f macroF1 %.3f", fmt.Sprintf("knn=%.1f district=%.1f street=%.1f mismatch=%.1f", bestO.WKNN, bestO.WDistrict, bestO.WStreet, bestO.WMismatch), best.Accuracy, best.AccAt3, best.MacroF1)
+	t.Logf("router defaults without nlp analyses, 5-fold CV: acc %.3f top3 %.3f macroF1 %.3f", d.Accuracy, d.AccAt3, d.MacroF1)
 }

@@ -155,5 +155,7 @@ func (r *Router) UnmarshalBinary(b []byte) error {
 	defer r.mu.Unlock()
 	r.setNames(s.Names)
 	r.model, r.hier, r.knn, r.returns, r.why = model, hier, knn, returns, why
+	r.setPrior(s.Labels)
+	r.days = newDayIndex(knnDays(knn), s.Labels, r.keys)
 	return nil
 }

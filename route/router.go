@@ -22,26 +22,26 @@ type Labeled struct {
 	Department string
 }
 
-// Options tune the router. DefaultOptions gives the values chosen by 5-fold cross-validation on
-// the Shanghai petition data (see eval_test.go).
+// Options tune the router. DefaultOptions gives the values chosen by cross-validation on the
+// Shanghai petition data (see tune_test.go): 5-fold CV acc 0.517, top-3 0.635, macro-F1 0.282
+// (char 1–3-gram linear baseline on the same folds 0.435/0.548/0.193).
 type Options struct {
-	Learn      learn.Options // the linear model over message features
+	Learn      learn.Options // the flat department model over message features (trained when Flat)
+	Flat       bool          // train the flat department model besides the hierarchy
 	CharGrams  bool          // add character 1–3-grams even when the analysis has words
 	K          int           // neighbours for the similar-cases vote
-	Candidates int           // model labels considered per message before re-ranking
-	// Score weights: score = log p_model + WKNN·vote + WDistrict·same district + WStreet·same street
-	// − WMismatch·other district + WRule·rule strength; confidence is then multiplied by
-	// exp(−WReturn·returns) for a pairing returned (退单) before.
-	WKNN, WDistrict, WStreet, WMismatch, WRule, WReturn float64
-	FlagAfter                                           int // returns of one pairing after which it is flagged
+	KWide      int           // neighbours for the district and unit-type votes
+	Candidates int           // flat-model labels considered per message before re-ranking
+	// Weights score a candidate's evidence (see rerank.go: one weight per feature, in order);
+	// WRule·rule strength is added, and confidence is then multiplied by exp(−WReturn·returns)
+	// for a pairing returned (退单) before.
+	Weights        []float64
+	WRule, WReturn float64
+	FlagAfter      int // returns of one pairing after which it is flagged
 
-	// Hier adds the hierarchical models (unit type, district, street; see hierModel), trained
-	// with HierLearn. Their log probabilities enter the score as
-	// WType·type + WDist·(district − WRenorm·Σdistricts of the type) + WStreetM·(street − WRenorm·Σstreets of the district),
-	// and the flat department model's log probability is weighted by WFlat (0: not trained).
-	Hier                                   bool
-	HierLearn                              learn.Options
-	WFlat, WType, WDist, WStreetM, WRenorm float64
+	// Hier trains the hierarchical models (unit type, district, street; see hierModel) with HierLearn.
+	Hier      bool
+	HierLearn learn.Options
 }
 
 // DefaultOptions returns the tuned defaults.
@@ -50,25 +50,14 @@ func DefaultOptions() Options {
 		Learn:      learn.Options{C: 0.5, Seed: 1},
 		CharGrams:  true,
 		K:          10,
+		KWide:      30,
 		Candidates: 30,
-		// Weights from 3-fold CV on shanghai_petition with nlp analyses (tune_test.go): the
-		// flat department model adds nothing once the hierarchy is there, so it is not trained.
-		// 5-fold CV of these defaults: acc 0.493, top-3 0.630, macro-F1 0.251 (char 1–3-gram
-		// linear baseline on the same folds: 0.435/0.548/0.193).
-		WKNN:      3.0,
-		WDistrict: 0.5,
-		WStreet:   3.0,
-		WMismatch: 1.0,
-		WRule:     3.0,
-		WReturn:   0.7,
-		FlagAfter: 2,
-		Hier:      true,
-		HierLearn: learn.Options{Seed: 1},
-		WFlat:     0,
-		WType:     0.5,
-		WDist:     1.0,
-		WStreetM:  1.5,
-		WRenorm:   1.0,
+		Weights:    defaultWeights(),
+		WRule:      3.0,
+		WReturn:    0.7,
+		FlagAfter:  2,
+		Hier:       true,
+		HierLearn:  learn.Options{Seed: 1},
 	}
 }
 
@@ -83,9 +72,13 @@ type Router struct {
 	places  *placeTable
 	units   map[string]unitName // department → where it sits (directory and history)
 	names   []string            // department names seen in history, for rebuilding places on load
+	keys    map[string]nameKeys // department → unit type, district and kind
+	prior   map[string]float64  // department → log share of history
+	floor   float64             // log prior of a department outside history
 	model   *learn.Model
 	hier    *hierModel
 	knn     *knnIndex
+	days    *dayIndex
 	returns map[string]int    // dept + "\x1f" + matter key → times returned
 	why     map[string]string // same key → the latest return reason, shown to the officer
 }
@@ -109,6 +102,11 @@ func (r *Router) setNames(names []string) {
 	r.names = names
 	r.places = newPlaceTable(r.dir, names)
 	r.units = map[string]unitName{}
+	r.keys = map[string]nameKeys{}
+	for _, n := range names {
+		t, d, _ := hierKeys(n)
+		r.keys[n] = nameKeys{typ: t, dist: d, kind: kindOf(n)}
+	}
 	districts := map[string]string{} // short → full
 	for _, n := range names {
 		u := parseUnitName(n)
@@ -136,6 +134,10 @@ func (r *Router) setNames(names []string) {
 				u.street = d.Jurisdiction[0]
 			}
 			r.units[d.Name] = u
+			if _, ok := r.keys[d.Name]; !ok {
+				t, dist, _ := hierKeys(d.Name)
+				r.keys[d.Name] = nameKeys{typ: t, dist: dist, kind: kindOf(d.Name)}
+			}
 		}
 	}
 }
@@ -171,7 +173,7 @@ func (r *Router) Train(history []Labeled) error {
 		labels = append(labels, h.Department)
 	}
 	var model *learn.Model
-	if len(names) > 1 && r.opt.WFlat != 0 {
+	if len(names) > 1 && r.opt.Flat {
 		m, err := learn.Train(ex, r.opt.Learn)
 		if err != nil {
 			return fmt.Errorf("train router model on %d letters: %w", len(ex), err)
@@ -194,7 +196,19 @@ func (r *Router) Train(history []Labeled) error {
 	defer r.mu.Unlock()
 	r.setNames(names)
 	r.model, r.hier, r.knn = model, hier, knn
+	r.setPrior(labels)
+	days := make([]string, len(docs))
+	for i, fs := range docs {
+		days[i] = dayOf(fs)
+	}
+	r.days = newDayIndex(days, labels, r.keys)
 	return nil
+}
+
+// setPrior derives the departments' log shares of history from the letters' labels.
+func (r *Router) setPrior(labels []string) {
+	r.prior = logPrior(labels)
+	r.floor = math.Log(0.5 / float64(len(labels)+len(r.prior)+1))
 }
 
 // text is the lower-cased text rules and places are matched against.
@@ -226,17 +240,26 @@ func (r *Router) featuresOf(it *domain.Item, a *domain.Analysis) []string {
 
 // cand is one candidate department with the evidence for its score.
 type cand struct {
-	dept                 string
-	lp                   float64 // log model probability
-	vote                 float64 // share of similar-case similarity
-	votes, k             int     // similar cases sent here, out of k
-	district, street     bool    // sits in the message's district / street
-	mismatch             bool    // sits in another district than the one found
-	rule                 float64 // strongest rule strength, 0..1
-	rules, terms         []string
-	returned             int
-	returnWhy            string
-	fromModel, fromRules bool
+	dept             string
+	lp               float64 // log model probability
+	vote             float64 // share of similar-case similarity
+	votes, k         int     // similar cases sent here, out of k
+	district, street bool    // sits in the message's district / street
+	mismatch         bool    // sits in another district than the one found
+	rule             float64 // strongest rule strength, 0..1
+	flat             bool    // lp comes from a trained flat model
+	kind             int     // kindCity, kindDistrict or kindStreet
+	typ              string  // unit type (see hierKeys)
+	prior            float64 // log share of history sent here
+	dvote, tvote     float64 // share of the wider neighbourhood sent to this district / unit type
+	placeDist        bool    // the text names a district
+	placeStreet      bool    // the text names a street
+	// day evidence (see dayIndex.evidence)
+	sameDay, nearDay, distDay, dayShare float64
+	rules, terms                        []string
+	returned                            int
+	returnWhy                           string
+	fromModel, fromRules                bool
 	// hierarchical evidence (see hierModel.components)
 	hier                                    bool
 	ltype, ldist, ldistZ, lstreet, lstreetZ float64
@@ -278,18 +301,20 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			r.hier.components(i, &hs, get(n))
 		}
 	}
-	if nb := r.knn.query(fs, r.opt.K); len(nb) > 0 {
+	nb := r.knn.query(fs, max(r.opt.K, r.opt.KWide))
+	if len(nb) > 0 {
+		near := nb[:min(len(nb), r.opt.K)]
 		var total float64
-		for _, n := range nb {
+		for _, n := range near {
 			total += n.sim
 		}
-		for _, n := range nb {
+		for _, n := range near {
 			c := get(r.knn.Labels[n.doc])
 			c.votes++
 			c.vote += n.sim / total
 		}
 		for _, c := range order {
-			c.k = len(nb)
+			c.k = len(near)
 		}
 	}
 	if pl.street != "" {
@@ -315,10 +340,34 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			}
 		}
 	}
+	distVote, typeVote := r.wideVotes(nb)
+	day, dated := int64(0), false
+	if it != nil {
+		day, dated = dayNumber(it.Time)
+	}
 	key := matterKey(a)
 	for _, c := range order {
 		if p, ok := probs[c.dept]; ok && p > 0 {
 			c.lp = math.Log(p)
+		}
+		c.flat = r.model != nil
+		k, ok := r.keys[c.dept]
+		if !ok {
+			t, d, _ := hierKeys(c.dept)
+			k = nameKeys{typ: t, dist: d, kind: kindOf(c.dept)}
+		}
+		c.kind, c.typ = k.kind, k.typ
+		if k.dist != "" {
+			c.dvote = distVote[k.dist]
+		}
+		c.tvote = typeVote[k.typ]
+		c.prior = r.floor
+		if p, ok := r.prior[c.dept]; ok {
+			c.prior = p
+		}
+		c.placeDist, c.placeStreet = pl.district != "", pl.street != ""
+		if dated {
+			r.days.evidence(day, c, k.dist)
 		}
 		u := r.units[c.dept]
 		if pl.district != "" && u.district != "" {
@@ -337,22 +386,30 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 	return order, pl, rest
 }
 
+// wideVotes shares the similarity of the wider neighbourhood out over the districts and unit
+// types of the departments the neighbours were sent to.
+func (r *Router) wideVotes(nb []neighbour) (dist, typ map[string]float64) {
+	dist, typ = map[string]float64{}, map[string]float64{}
+	var total float64
+	for _, n := range nb {
+		total += n.sim
+	}
+	if total == 0 {
+		return dist, typ
+	}
+	for _, n := range nb {
+		k := r.keys[r.knn.Labels[n.doc]]
+		if k.dist != "" {
+			dist[k.dist] += n.sim / total
+		}
+		typ[k.typ] += n.sim / total
+	}
+	return dist, typ
+}
+
 // score combines a candidate's evidence with the router's weights.
 func (o *Options) score(c *cand) float64 {
-	s := o.WFlat*c.lp + o.WKNN*c.vote + o.WRule*c.rule
-	if c.hier {
-		s += o.WType*c.ltype + o.WDist*(c.ldist-o.WRenorm*c.ldistZ) + o.WStreetM*(c.lstreet-o.WRenorm*c.lstreetZ)
-	}
-	if c.district {
-		s += o.WDistrict
-	}
-	if c.street {
-		s += o.WStreet
-	}
-	if c.mismatch {
-		s -= o.WMismatch
-	}
-	return s
+	return o.learnedScore(c) + o.WRule*c.rule
 }
 
 // Suggest returns up to three departments for a message, best first, each with a confidence in
