@@ -75,3 +75,33 @@ func TestIsCJKFastPath(t *testing.T) {
 		}
 	}
 }
+
+func TestClean(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"渣土车噪音", "渣土车噪音"},
+		{"渣土\uE000车\uE001噪音", "渣土车噪音"},
+		{"私用\uE002区", "私用\uE002区"}, // another private-use rune stays
+		{"", ""},
+	}
+	for _, tc := range tests {
+		if got := clean(tc.in); got != tc.want {
+			t.Errorf("clean(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestJoinWords(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"渣土车", "的", "噪音", "a", "pm2.5", "两 词", ""}, "渣土车 噪音 pm2.5"},
+		{[]string{"路"}, ""},
+		{nil, ""},
+	}
+	for _, tc := range tests {
+		if got := string(joinWords(tc.in)); got != tc.want {
+			t.Errorf("joinWords(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
