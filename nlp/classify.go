@@ -42,6 +42,8 @@ type Classifiers struct {
 	specs                        [3]featureSpec // per model, in Tasks order
 	union                        featureSpec    // every family some model reads: extracted once per message
 	negIdx                       int            // index of 负面 in the sentiment model's labels
+	fused                        *learn.Fused   // the three models interleaved (nil when they cannot be)
+	labels                       [3][]string    // per model, in Tasks order
 	bufs                         sync.Pool      // *classifyBuf
 }
 
@@ -50,6 +52,8 @@ type classifyBuf struct {
 	fb     featureBuf
 	hashes [3][]uint64
 	probs  []float64
+	parts  []learn.FusedPart
+	fprobs [3][]float64
 }
 
 // DefaultClassifiers returns the classifiers embedded in the binary.
@@ -114,6 +118,8 @@ func newClassifiers(category, sentiment, emotion *learn.Model) (*Classifiers, er
 	if c.negIdx < 0 {
 		return nil, fmt.Errorf("情感模型缺少“%s”类别（现有 %v）", domain.SentimentNegative, sentiment.Labels())
 	}
+	c.labels = [3][]string{category.Labels(), sentiment.Labels(), emotion.Labels()}
+	c.fused, _ = learn.NewFused(category, sentiment, emotion)
 	return c, nil
 }
 
@@ -127,13 +133,37 @@ func (c *Classifiers) Apply(text string, words []string, a *domain.Analysis) {
 	}
 	defer c.bufs.Put(buf)
 	buf.fb.extract(c.union, text, words)
+	if c.fused != nil {
+		buf.parts = buf.fb.parts(&c.specs, buf.parts[:0])
+		c.fused.Probs(buf.parts, buf.fprobs[:])
+		a.Category, a.CategoryProb = argmax(c.labels[0], buf.fprobs[0])
+		c.setSentiment(buf.fprobs[1][c.negIdx], a)
+		a.Emotion, _ = argmax(c.labels[2], buf.fprobs[2])
+		return
+	}
 	hashes := func(i int) []uint64 {
 		buf.hashes[i] = buf.fb.assemble(c.specs[i], buf.hashes[i][:0])
 		return buf.hashes[i]
 	}
 	a.Category, a.CategoryProb = c.category.Best(hashes(0))
 	buf.probs = c.sentiment.ProbsHashed(hashes(1), buf.probs)
-	pNeg := buf.probs[c.negIdx]
+	c.setSentiment(buf.probs[c.negIdx], a)
+	a.Emotion, _ = c.emotion.Best(hashes(2))
+}
+
+// argmax returns the most probable label (the first of equals), as learn.Model.Best does.
+func argmax(labels []string, p []float64) (string, float64) {
+	best := 0
+	for i := 1; i < len(p); i++ {
+		if p[i] > p[best] {
+			best = i
+		}
+	}
+	return labels[best], p[best]
+}
+
+// setSentiment sets SentimentProb to pNeg and Sentiment by the bounds.
+func (c *Classifiers) setSentiment(pNeg float64, a *domain.Analysis) {
 	a.SentimentProb = pNeg
 	switch {
 	case pNeg > negativeAbove:
@@ -143,7 +173,6 @@ func (c *Classifiers) Apply(text string, words []string, a *domain.Analysis) {
 	default:
 		a.Sentiment = domain.SentimentNeutral
 	}
-	a.Emotion, _ = c.emotion.Best(hashes(2))
 }
 
 // Model returns the model of one task (for evaluation and export).

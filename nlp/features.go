@@ -243,6 +243,46 @@ func (fb *featureBuf) assemble(spec featureSpec, dst []uint64) []uint64 {
 	return dst
 }
 
+// parts appends to dst the families last extracted, each with the models
+// (bit i = specs[i]) that read it, for learn.Fused.
+func (fb *featureBuf) parts(specs *[3]featureSpec, dst []learn.FusedPart) []learn.FusedPart {
+	var words, bigrams, neg uint8
+	var grams, title [maxGram]uint8
+	for i, s := range specs {
+		bit := uint8(1) << i
+		if s.words {
+			words |= bit
+		}
+		if s.bigrams {
+			bigrams |= bit
+		}
+		if s.neg {
+			neg |= bit
+		}
+		if s.charMax > 0 {
+			for n := s.charMin; n <= min(s.charMax, maxGram); n++ {
+				grams[n-1] |= bit
+			}
+		}
+		for n := 1; n <= min(s.title, maxGram); n++ {
+			title[n-1] |= bit
+		}
+	}
+	add := func(h []uint64, models uint8) {
+		if models != 0 && len(h) > 0 {
+			dst = append(dst, learn.FusedPart{Hashes: h, Models: models})
+		}
+	}
+	add(fb.words, words)
+	add(fb.bigrams, bigrams)
+	for n := range maxGram {
+		add(fb.grams[n], grams[n])
+		add(fb.title[n], title[n])
+	}
+	add(fb.neg, neg)
+	return dst
+}
+
 // featureHashes hashes spec's features with a fresh buffer (tests and one-offs).
 func featureHashes(spec featureSpec, text string, words []string, dst []uint64) []uint64 {
 	var fb featureBuf
