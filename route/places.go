@@ -43,9 +43,10 @@ func parseUnitName(name string) unitName {
 	for _, suf := range streetSuffixes {
 		if i := strings.Index(rest, suf); i > 0 {
 			n := len([]rune(rest[:i]))
-			// One-rune towns (唐镇, 庙镇) count only when nothing but 人民政府 follows.
-			one := n == 1 && suf == "镇" && (rest[i+len(suf):] == "" || rest[i+len(suf):] == "人民政府")
-			if (n >= 2 || one) && n <= 4 && !strings.ContainsAny(rest[:i], "局委会办所院厅室") {
+			// A town's own government (XX镇 or XX镇人民政府) is one even when its name has a
+			// unit word in it (书院镇); one-rune towns (唐镇, 庙镇) count only then.
+			town := suf == "镇" && (rest[i+len(suf):] == "" || rest[i+len(suf):] == "人民政府")
+			if (n >= 2 || town) && n <= 4 && (town || !strings.ContainsAny(rest[:i], "局委会办所院厅室")) {
 				st := rest[:i+len(suf)]
 				if suf == "街道办事处" {
 					st = rest[:i] + "街道"
