@@ -2,11 +2,9 @@ package nlp
 
 import (
 	"bufio"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -129,8 +127,21 @@ func (a *Analyzer) keywordCandidate(s seg, w string) bool {
 // returns the top n. Numbers, single runes and stop words are never keywords, nor, with the
 // bureau's own IDF table, the words in more than half of its messages.
 func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []string {
-	// Gather the candidates, sort them by word to add up each word's count, then by weight;
-	// ties keep the order of first occurrence. No map: this runs on every message.
+	// Gather the words in order of first occurrence, adding up each word's count; then pick
+	// the top n by weight, ties in that order. No map and no sort: this runs on every message.
+	// The same word always has the same dictionary node, so dictionary words are grouped by
+	// node through a small open-addressing table; only words outside the dictionary (node 0,
+	// few) are compared by text.
+	size := 64
+	for size < 2*len(segs) {
+		size <<= 1
+	}
+	if len(sc.kwTab) < size {
+		sc.kwTab = make([]int32, size)
+	}
+	table := sc.kwTab[:size]
+	clear(table)
+	tmask := uint32(size - 1)
 	cands := sc.kws[:0]
 	for k, s := range segs {
 		w := sc.texts[k]
@@ -141,29 +152,38 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 		if sc.off[s.rs] < titleLen {
 			tf = 2
 		}
-		cands = append(cands, kwCand{w: w, tf: tf, first: int32(k), node: s.node})
-	}
-	// The same word always has the same dictionary node, so the node sorts first and only
-	// words outside the dictionary (node 0) need their text compared.
-	slices.SortFunc(cands, func(x, y kwCand) int {
-		if x.node != y.node {
-			return cmp.Compare(x.node, y.node)
-		}
-		if x.node == 0 {
-			if c := strings.Compare(x.w, y.w); c != 0 {
-				return c
+		at := -1
+		if s.node != 0 {
+			p := (s.node * 0x9E3779B1 >> 16) & tmask
+			for ; table[p] != 0; p = (p + 1) & tmask {
+				if cands[table[p]-1].node == s.node {
+					at = int(table[p] - 1)
+					break
+				}
+			}
+			if at < 0 {
+				table[p] = int32(len(cands) + 1)
+			}
+		} else {
+			for i := range cands {
+				if cands[i].node == 0 && cands[i].w == w {
+					at = i
+					break
+				}
 			}
 		}
-		return cmp.Compare(x.first, y.first)
-	})
+		if at >= 0 {
+			cands[at].tf += tf
+			continue
+		}
+		cands = append(cands, kwCand{w: w, tf: tf, first: int32(k), node: s.node})
+	}
 	custom := a.idf.Load()
 	common := custom.commonLimit()
-	words := cands[:0]
-	for i := 0; i < len(cands); {
-		c := cands[i]
-		for i++; i < len(cands) && cands[i].node == c.node && cands[i].w == c.w; i++ {
-			c.tf += cands[i].tf
-		}
+	// top holds the best words so far, best first; ranks are by score, then first occurrence,
+	// and candidates come in order of first occurrence, so a tie never displaces.
+	top := sc.kwTop[:0]
+	for _, c := range cands {
 		idf := a.dictIDF(c.node)
 		if custom != nil {
 			idf = custom.Weight(c.w)
@@ -172,18 +192,24 @@ func (a *Analyzer) keywords(sc *scratch, segs []seg, titleLen int, n int) []stri
 			continue
 		}
 		c.score = c.tf * idf
-		words = append(words, c)
-	}
-	slices.SortFunc(words, func(x, y kwCand) int {
-		if c := cmp.Compare(y.score, x.score); c != 0 {
-			return c
+		if len(top) == n && (n == 0 || c.score <= top[n-1].score) {
+			continue
 		}
-		return cmp.Compare(x.first, y.first)
-	})
-	out := make([]string, 0, min(n, len(words)))
-	for _, k := range words[:min(n, len(words))] {
+		if len(top) < n {
+			top = append(top, c)
+		}
+		i := len(top) - 1
+		for ; i > 0 && top[i-1].score < c.score; i-- {
+			top[i] = top[i-1]
+		}
+		top[i] = c
+	}
+	out := make([]string, 0, len(top))
+	for _, k := range top {
 		out = append(out, k.w)
 	}
+	clear(top)
+	sc.kwTop = top[:0]
 	clear(cands) // drop the references into the message text
 	sc.kws = cands[:0]
 	return out

@@ -34,6 +34,8 @@ type scratch struct {
 	src   string   // the text being cut
 	texts []string // normalised text of each seg, filled by fillTexts
 	kws   []kwCand // keyword candidates (keywords)
+	kwTop []kwCand // the best keywords so far (keywords)
+	kwTab []int32  // open addressing over kws by dictionary node, index+1 (keywords)
 }
 
 // fillTexts sets sc.texts[i] to the normalised text of segs[i], slicing the source text
