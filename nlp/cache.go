@@ -179,6 +179,7 @@ func decodeDictionary(b []byte, srcHash [32]byte) (*dictionary, error) {
 			d.root[r] = c
 		}
 	}
+	d.indexEdges()
 	return d, nil
 }
 

@@ -20,6 +20,8 @@ type dictEntry struct {
 // children of node n are the consecutive nodes first[n] … first[n+1]-1, sorted by label.
 type dictionary struct {
 	root     []uint32  // child of the root per BMP rune; 0 = none (node 0 is the root itself)
+	edges    []uint64  // the other edges, hashed (see indexEdges); nil = search the labels
+	edgeBits uint8     // len(edges) = 1<<edgeBits
 	label    []rune    // per node: the rune on the edge into it
 	first    []uint32  // per node: its first child; len(first) = nodes+1
 	logp     []float32 // per node: log probability of the word ending here; 0 = not a word
@@ -133,7 +135,57 @@ func buildDictionary(entries []dictEntry) *dictionary {
 		}
 	}
 	d.first = append(d.first, uint32(len(queue)))
+	d.indexEdges()
 	return d
+}
+
+// Edge table entries: parent<<edgeParentShift | rune<<edgeRuneShift | child. The
+// runes of the table are below 1<<edgeRuneBits (all of the BMP and the CJK
+// extensions of planes 2 and 3); edges on other runes are found by searching.
+const (
+	edgeRuneBits    = 18
+	edgeNodeBits    = 23
+	edgeRuneShift   = edgeNodeBits
+	edgeParentShift = edgeRuneBits + edgeNodeBits
+)
+
+// indexEdges builds the hash table of the edges out of nodes other than the
+// root, so that child costs one memory access instead of a binary search over
+// up to thousands of labels. Tries with 1<<edgeNodeBits nodes or more keep
+// searching.
+func (d *dictionary) indexEdges() {
+	d.edges = nil
+	n := len(d.label)
+	if n >= 1<<edgeNodeBits || len(d.first) != n+1 {
+		return
+	}
+	e := n - int(d.first[1]-d.first[0])
+	bits := uint8(10)
+	for 1<<bits < 2*e {
+		bits++
+	}
+	edges := make([]uint64, 1<<bits)
+	mask := uint64(len(edges) - 1)
+	for p := 1; p < n; p++ {
+		for c := d.first[p]; c < d.first[p+1]; c++ {
+			r := d.label[c]
+			if r < 0 || r >= 1<<edgeRuneBits {
+				continue
+			}
+			key := uint64(p)<<edgeRuneBits | uint64(r)
+			i := edgeSlot(key, bits)
+			for edges[i] != 0 {
+				i = (i + 1) & mask
+			}
+			edges[i] = key<<edgeRuneShift | uint64(c)
+		}
+	}
+	d.edges, d.edgeBits = edges, bits
+}
+
+// edgeSlot is the first slot of an edge key (parent<<edgeRuneBits | rune) in a table of 1<<bits.
+func edgeSlot(key uint64, bits uint8) uint64 {
+	return (key * 0x9E3779B97F4A7C15) >> (64 - bits)
 }
 
 func lessRunes(a, b []rune) bool {
@@ -149,6 +201,19 @@ func lessRunes(a, b []rune) bool {
 func (d *dictionary) child(n uint32, r rune) uint32 {
 	if n == 0 && r >= 0 && r < 1<<16 {
 		return d.root[r]
+	}
+	if n != 0 && d.edges != nil && r >= 0 && r < 1<<edgeRuneBits {
+		key := uint64(n)<<edgeRuneBits | uint64(r)
+		mask := uint64(len(d.edges) - 1)
+		for i := edgeSlot(key, d.edgeBits); ; i = (i + 1) & mask {
+			e := d.edges[i]
+			if e == 0 {
+				return 0
+			}
+			if e>>edgeRuneShift == key {
+				return uint32(e & (1<<edgeNodeBits - 1))
+			}
+		}
 	}
 	lo, hi := int(d.first[n]), int(d.first[n+1])
 	for lo < hi {
