@@ -165,7 +165,7 @@ func BenchmarkSearch(b *testing.B) {
 	})
 	run("title_phrase_daterange_time", func(r *rand.Rand, _ int) Query { // bleve's slow path
 		return Query{Text: `标题:"` + pick(r, []string{"渣土车", "拖欠工资", "安全隐患", "噪音扰民"}) + `"`,
-			Since: since, Until: until, Sort: SortTime, Highlight: true}
+			Since: since, Until: until, Sort: SortTime, Highlight: true, Facets: true}
 	})
 	run("all_time_facets", func(r *rand.Rand, _ int) Query { return Query{Facets: true} })
 	run("deep_paging_time", func(r *rand.Rand, i int) Query {

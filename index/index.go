@@ -243,7 +243,7 @@ func buildMapping() *mapping.IndexMappingImpl {
 	kw := func() *mapping.FieldMapping {
 		f := bleve.NewKeywordFieldMapping()
 		f.Store = true
-		f.DocValues = true
+		f.DocValues = false // see optKeyword
 		f.IncludeInAll = false
 		return f
 	}
@@ -514,10 +514,10 @@ const (
 	optPositional = bindex.IndexField | bindex.IncludeTermVectors
 	optTerms      = bindex.IndexField
 	optStored     = bindex.StoreField
-	optKeyword    = bindex.IndexField | bindex.StoreField | bindex.DocValues // hit fields and facets
-	optFacetOnly  = bindex.IndexField | bindex.DocValues                     // month: bleve's facets read doc values
-	optFilterOnly = bindex.IndexField                                        // matter: filtered on only
-	optSimilar    = bindex.IndexField | bindex.StoreField                    // street: filtered on, loaded by Similar
+	// Keyword fields have no doc values: facets are counted from the postings (facetCol), and
+	// only time and seq are sorted on.
+	optKeyword    = bindex.IndexField | bindex.StoreField // hit fields and facets; street (Similar loads it)
+	optFilterOnly = bindex.IndexField                     // matter: filtered on only; month: facet only
 )
 
 // department is the department a record is indexed under: the assigned one, else the suggestion.
@@ -553,12 +553,12 @@ func (ix *Index) document(rec *domain.Record) (*document.Document, error) {
 	kw(fDepartment, department(rec), optKeyword)
 	kw(fStatus, rec.Status, optKeyword)
 	kw(fDistrict, rec.Analysis.District, optKeyword)
-	kw(fStreet, rec.Analysis.Street, optSimilar)
+	kw(fStreet, rec.Analysis.Street, optKeyword)
 	kw(fChannel, rec.Channel, optKeyword)
 	kw(fSentiment, rec.Analysis.Sentiment, optKeyword)
 	kw(fMatter, rec.Analysis.Matter, optFilterOnly)
 	if !rec.Time.IsZero() {
-		kw(fMonth, rec.Time.In(cst).Format("2006-01"), optFacetOnly)
+		kw(fMonth, rec.Time.In(cst).Format("2006-01"), optFilterOnly)
 		doc.AddField(newTimeKey(fTime, rec.Time))
 	}
 	doc.AddField(newSortKey(fSeq, float64(rec.Seq)))

@@ -7,7 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
@@ -33,13 +35,16 @@ func (ix *Index) searchBleve(ctx context.Context, q Query, main query.Query, ord
 	if order == SortRelevance {
 		req := bleve.NewSearchRequestOptions(main, limit, offset, false)
 		req.Fields = hitFields
-		addFacets(req, q.Facets)
 		res, err := ix.idx.SearchInContext(ctx, req)
 		if err != nil {
 			return nil, err
 		}
 		out.Total, hits = res.Total, res.Hits
-		out.Facets = facetsOf(res, q.Facets)
+		if q.Facets {
+			if _, out.Facets, err = ix.countAndFacets(ctx, main, true); err != nil {
+				return nil, err
+			}
+		}
 	} else {
 		total, facets, err := ix.countAndFacets(ctx, main, q.Facets)
 		if err != nil {
@@ -81,14 +86,77 @@ func (ix *Index) countAndFacets(ctx context.Context, main query.Query, facets bo
 		f, err := ix.allFacets(ctx)
 		return n, f, err
 	}
+	if facets {
+		return ix.facetsOfMatches(ctx, main)
+	}
 	req := bleve.NewSearchRequestOptions(main, 0, 0, false)
 	req.Score = "none"
-	addFacets(req, facets)
 	res, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return 0, nil, err
 	}
-	return res.Total, facetsOf(res, facets), nil
+	return res.Total, nil, nil
+}
+
+// facetsOfMatches counts and facets main's matches as bleve's searchers find them (they handle
+// title phrases), collected into per-segment bitmaps and counted from the facet columns like the
+// bitmap path's: keyword fields keep no doc values for bleve's own facets.
+func (ix *Index) facetsOfMatches(ctx context.Context, main query.Query) (uint64, map[string]map[string]int, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return 0, nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer r.Close()
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0, nil, fmt.Errorf("facets: unexpected index reader %T", r)
+	}
+	sv, err := ix.viewOf(is)
+	if err != nil {
+		return 0, nil, err
+	}
+	starts := make([]uint64, len(sv.segs)) // global number of each segment's first document
+	bms := make([]*roaring.Bitmap, len(sv.segs))
+	var next uint64
+	for i, s := range sv.segs {
+		starts[i], bms[i] = next, roaring.New()
+		next += s.count
+	}
+	s, err := main.Searcher(ctx, r, ix.idx.Mapping(), search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return 0, nil, err
+	}
+	defer s.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
+	var total uint64
+	for {
+		dm, err := s.Next(sctx)
+		if err != nil {
+			return 0, nil, err
+		}
+		if dm == nil {
+			break
+		}
+		n := dm.IndexInternalID.Value()
+		seg := sort.Search(len(starts), func(i int) bool { return starts[i] > n }) - 1
+		if seg < 0 || n-starts[seg] >= sv.segs[seg].count {
+			return 0, nil, fmt.Errorf("facets: document %d outside the snapshot's segments", n)
+		}
+		bms[seg].Add(uint32(n - starts[seg]))
+		total++
+		sctx.DocumentMatchPool.Put(dm)
+		if total%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, nil, err
+			}
+		}
+	}
+	f, err := facetCounts(sv, bms)
+	return total, f, err
 }
 
 // allFacets counts every value of every facet field over the whole index from the term
@@ -205,34 +273,6 @@ func (ix *Index) newestInWindows(ctx context.Context, main query.Query, sortBy [
 		}
 	}
 	return ix.sorted(ctx, main, sortBy, limit, offset, cur, hasCur)
-}
-
-// addFacets asks req for every facet of facetFields when want is set.
-func addFacets(req *bleve.SearchRequest, want bool) {
-	if !want {
-		return
-	}
-	for _, f := range facetFields {
-		req.AddFacet(f.name, bleve.NewFacetRequest(f.field, f.size))
-	}
-}
-
-// facetsOf converts bleve's facet results; nil when facets were not asked for.
-func facetsOf(res *bleve.SearchResult, want bool) map[string]map[string]int {
-	if !want {
-		return nil
-	}
-	out := make(map[string]map[string]int, len(facetFields))
-	for _, f := range facetFields {
-		m := map[string]int{}
-		if fr := res.Facets[f.name]; fr != nil && fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				m[t.Term] = t.Count
-			}
-		}
-		out[f.name] = m
-	}
-	return out
 }
 
 // cursorKeyOf identifies a query apart from its page, so page n+1 can continue after page n.
