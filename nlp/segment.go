@@ -35,6 +35,7 @@ type scratch struct {
 	texts []string // normalised text of each seg, filled by fillTexts
 	kws   []kwCand // keyword candidates (keywords)
 	kwTop []kwCand // the best keywords so far (keywords)
+	touch uint64   // keeps the loads of touchEdges
 	kwTab []int32  // open addressing over kws by dictionary node, index+1 (keywords)
 }
 
@@ -221,6 +222,7 @@ func (d *dictionary) cutBlock(sc *scratch, b, e int) {
 	patLogP := d.minLogP + float32(math.Log(5000))
 	route[e] = 0
 	var walked [16]uint32 // walked[k]: the trie node of rs[i : i+k+1]
+	d.touchEdges(sc, b, e)
 	for i := e - 1; i >= b; i-- {
 		best := d.minLogP + route[i+1]
 		bestEnd := int32(i + 1)
@@ -279,6 +281,27 @@ func (d *dictionary) cutBlock(sc *scratch, b, e int) {
 		sc.segs = append(sc.segs, seg{rs: i, re: j, node: node, kind: kind})
 		i = j
 	}
+}
+
+// touchEdges loads the edge-table slot of every two-rune prefix in [b, e)
+// before the walks need them: independent loads overlap their cache misses,
+// where each walk would wait for them one after the other.
+func (d *dictionary) touchEdges(sc *scratch, b, e int) {
+	if d.edges == nil {
+		return
+	}
+	rs := sc.runes
+	var touch uint64
+	for i := b; i+1 < e; i++ {
+		r, r2 := rs[i], rs[i+1]
+		if r < 0 || r >= 1<<16 || r2 < 0 || r2 >= 1<<edgeRuneBits {
+			continue
+		}
+		if n := d.root[r]; n != 0 {
+			touch |= d.edges[edgeSlot(uint64(n)<<edgeRuneBits|uint64(r2), d.edgeBits)]
+		}
+	}
+	sc.touch = touch
 }
 
 // nodeOf walks the trie along rs and returns the node reached, or 0.
