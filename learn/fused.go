@@ -90,6 +90,12 @@ func NewFused(ms ...*Model) (*Fused, bool) {
 // Models returns the fused models in their order.
 func (f *Fused) Models() []*Model { return f.models }
 
+// fusedLayout is where one model's values sit in a row and its accumulators.
+type fusedLayout struct {
+	woff, nw, aoff int
+	tf             TFMode
+}
+
 // fusedScratch holds Probs' per-call buffers.
 type fusedScratch struct {
 	table []uint32 // open addressing: bucket+1, 0 = empty
@@ -125,9 +131,13 @@ func (f *Fused) Probs(parts []FusedPart, dst [][]float64) {
 	acc := sc.acc
 	clear(acc)
 	var norm [8]float64
+	var lay [8]fusedLayout
+	for i := range k {
+		lay[i] = fusedLayout{f.woff[i], f.nw[i], f.aoff[i], f.models[i].tf}
+	}
 	for e, b := range sc.idx {
-		row := f.rows[int(b)*stride : int(b)*stride+stride]
-		cnt := sc.cnt[e*k : e*k+k]
+		row := f.rows[int(b)*stride:][:stride]
+		cnt := sc.cnt[e*k:][:k]
 		for i, c := range cnt {
 			if c == 0 {
 				continue
@@ -136,10 +146,14 @@ func (f *Fused) Probs(parts []FusedPart, dst [][]float64) {
 			if q == 0 {
 				continue
 			}
-			v := tfWeight(f.models[i].tf, c) * (float64(q) * (1.0 / fusedIDFScale))
+			l := &lay[i]
+			v := float64(q) * (1.0 / fusedIDFScale)
+			if c != 1 {
+				v *= tfWeight(l.tf, c)
+			}
 			norm[i] += v * v
-			w := row[f.woff[i] : f.woff[i]+f.nw[i]]
-			a := acc[f.aoff[i] : f.aoff[i]+len(w)]
+			w := row[l.woff:][:l.nw]
+			a := acc[l.aoff:][:len(w)]
 			for c, wc := range w {
 				a[c] += v * float64(math.Float32frombits(wc))
 			}
