@@ -19,6 +19,7 @@ import (
 type Analyzer struct {
 	dict        *dictionary
 	stop        map[string]bool
+	stopNode    []uint64 // bit per dictionary node: the word ending there is in stop
 	gaz         atomic.Pointer[Gazetteer]
 	idf         atomic.Pointer[IDF]
 	classifiers atomic.Pointer[Classifiers]
@@ -77,6 +78,12 @@ func loadAnalyzer(ctx context.Context, cacheDir string) (*Analyzer, error) {
 
 func newAnalyzer(d *dictionary) *Analyzer {
 	a := &Analyzer{dict: d, stop: parseWordSet(stopWordsText)}
+	a.stopNode = make([]uint64, (len(d.logp)+63)/64)
+	for w := range a.stop {
+		if n, ok := d.lookup(w); ok {
+			a.stopNode[n/64] |= 1 << (n % 64)
+		}
+	}
 	a.pool.New = func() any { return new(scratch) }
 	a.phrases = newPhraseSet()
 	return a
@@ -177,12 +184,21 @@ func (a *Analyzer) words(segs []seg, texts []string) []string {
 			continue
 		}
 		w := texts[k]
-		if a.stop[w] {
+		if a.isStop(s, w) {
 			continue
 		}
 		out = append(out, w)
 	}
 	return out
+}
+
+// isStop reports whether token s, whose normalised text is w, is a stop word:
+// a dictionary word's node answers without hashing its text.
+func (a *Analyzer) isStop(s seg, w string) bool {
+	if s.node != 0 {
+		return a.stopNode[s.node/64]&(1<<(s.node%64)) != 0
+	}
+	return a.stop[w]
 }
 
 // Analyze reads a message: it segments title and body once (as title+"\n"+body, the text

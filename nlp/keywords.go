@@ -120,7 +120,7 @@ func LoadIDF(r io.Reader) (*IDF, error) {
 // keywordCandidate reports whether a token of the main segmentation may be a keyword: a word
 // or Latin run of two or more runes that is not a stop word.
 func (a *Analyzer) keywordCandidate(s seg, w string) bool {
-	return (s.kind == kindWord || s.kind == kindLatin) && s.re-s.rs >= 2 && !a.stop[w]
+	return (s.kind == kindWord || s.kind == kindLatin) && s.re-s.rs >= 2 && !a.isStop(s, w)
 }
 
 // keywords ranks the content words of a message by TF-IDF (title words count twice) and

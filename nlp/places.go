@@ -349,7 +349,7 @@ func (a *Analyzer) roadPart(sc *scratch, s seg) bool {
 	if s.kind == kindNum {
 		return true
 	}
-	if s.kind != kindWord || a.stop[string(sc.runes[s.rs:s.re])] {
+	if s.kind != kindWord || (s.node != 0 && a.isStop(s, "")) || (s.node == 0 && a.stop[string(sc.runes[s.rs:s.re])]) {
 		return false
 	}
 	if s.node == 0 {
