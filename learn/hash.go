@@ -1,5 +1,7 @@
 package learn
 
+import "unicode/utf8"
+
 // FNV-1a 64-bit constants. FNV is streaming, so a feature hashed in parts
 // (prefix, then word) equals the same feature hashed as one string: callers on
 // hot paths hash without building strings, training hashes the strings.
@@ -37,6 +39,32 @@ func (h Hasher) String(s string) Hasher {
 		x *= fnvPrime
 	}
 	h.h = x
+	return h
+}
+
+// Rune extends the hash with the UTF-8 encoding of r (U+FFFD for an invalid
+// rune, as utf8.EncodeRune writes it), as Byte would byte by byte.
+func (h Hasher) Rune(r rune) Hasher {
+	if h.n < 2 || r < utf8.RuneSelf || r > utf8.MaxRune || (r >= 0xD800 && r <= 0xDFFF) {
+		var b [utf8.UTFMax]byte
+		for _, c := range b[:utf8.EncodeRune(b[:], r)] {
+			h = h.Byte(c)
+		}
+		return h
+	}
+	x := h.h
+	switch {
+	case r < 0x800:
+		x = (x ^ uint64(0xC0|r>>6)) * fnvPrime
+	case r < 0x10000:
+		x = (x ^ uint64(0xE0|r>>12)) * fnvPrime
+		x = (x ^ uint64(0x80|r>>6&0x3F)) * fnvPrime
+	default:
+		x = (x ^ uint64(0xF0|r>>18)) * fnvPrime
+		x = (x ^ uint64(0x80|r>>12&0x3F)) * fnvPrime
+		x = (x ^ uint64(0x80|r>>6&0x3F)) * fnvPrime
+	}
+	h.h = (x ^ uint64(0x80|r&0x3F)) * fnvPrime
 	return h
 }
 

@@ -303,17 +303,7 @@ func featureRunes(dst []rune, text string) []rune {
 	return dst
 }
 
-func hashRune(h learn.Hasher, r rune) learn.Hasher {
-	if r < utf8.RuneSelf {
-		return h.Byte(byte(r))
-	}
-	var b [utf8.UTFMax]byte
-	n := utf8.EncodeRune(b[:], r)
-	for _, c := range b[:n] {
-		h = h.Byte(c)
-	}
-	return h
-}
+func hashRune(h learn.Hasher, r rune) learn.Hasher { return h.Rune(r) }
 
 // featureRune normalises a rune for character n-grams: full-width forms to
 // ASCII, lower case; white space and control runes break n-grams (ok=false).
