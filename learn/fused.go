@@ -24,21 +24,25 @@ type Fused struct {
 }
 
 // FusedPart is a run of feature hashes and the models that read them: bit i
-// of Models stands for the i-th model given to NewFused.
+// of Models stands for the i-th model given to NewFused (higher bits are ignored).
 type FusedPart struct {
 	Hashes []uint64
 	Models uint8
 }
 
+// fusedMaxModels is how many models one Fused holds: their per-bucket counts
+// are 16-bit lanes of one uint64.
+const fusedMaxModels = 4
+
 // fusedIDFScale is the IDF quantum of the model file: IDFs are multiples of 1/1024.
 const fusedIDFScale = 1024
 
-// NewFused interleaves up to eight models of one hash size. It reports false
+// NewFused interleaves up to four models of one hash size. It reports false
 // (and returns nil) when they cannot be fused: different hash sizes, per-view
 // normalisation, or IDFs that are not the model file's uint16 multiples of
 // 1/1024 (models trained in memory rather than loaded).
 func NewFused(ms ...*Model) (*Fused, bool) {
-	if len(ms) == 0 || len(ms) > 8 {
+	if len(ms) == 0 || len(ms) > fusedMaxModels {
 		return nil, false
 	}
 	f := &Fused{models: ms, bits: ms[0].bits}
@@ -101,7 +105,7 @@ type fusedScratch struct {
 	table []uint32 // open addressing: bucket+1, 0 = empty
 	slot  []int32  // position in idx of the table entry
 	idx   []uint32 // distinct buckets in first-seen order
-	cnt   []float32
+	cnt   []uint64 // per bucket: the count of model i in bits 16i..16i+15
 	acc   []float64
 	touch uint32 // keeps the touching loads of Probs
 }
@@ -117,7 +121,10 @@ func (f *Fused) Probs(parts []FusedPart, dst [][]float64) {
 	}
 	defer f.pool.Put(sc)
 	k := len(f.models)
-	f.count(sc, parts)
+	if !f.count(sc, parts) {
+		f.probsApart(parts, dst)
+		return
+	}
 
 	// Touch every row first: independent loads overlap their cache misses,
 	// which the dependent arithmetic below would otherwise serialise.
@@ -130,15 +137,16 @@ func (f *Fused) Probs(parts []FusedPart, dst [][]float64) {
 
 	acc := sc.acc
 	clear(acc)
-	var norm [8]float64
-	var lay [8]fusedLayout
+	var norm [fusedMaxModels]float64
+	var lay [fusedMaxModels]fusedLayout
 	for i := range k {
 		lay[i] = fusedLayout{f.woff[i], f.nw[i], f.aoff[i], f.models[i].tf}
 	}
 	for e, b := range sc.idx {
 		row := f.rows[int(b)*stride:][:stride]
-		cnt := sc.cnt[e*k:][:k]
-		for i, c := range cnt {
+		lanes := sc.cnt[e]
+		for i := 0; lanes != 0; i, lanes = i+1, lanes>>16 {
+			c := float32(lanes & 0xFFFF)
 			if c == 0 {
 				continue
 			}
@@ -154,7 +162,7 @@ func (f *Fused) Probs(parts []FusedPart, dst [][]float64) {
 			norm[i] += v * v
 			w := row[l.woff:][:l.nw]
 			a := acc[l.aoff:][:len(w)]
-			for c, wc := range w {
+			for c, wc := range w { // c shadows the count, no longer needed
 				a[c] += v * float64(math.Float32frombits(wc))
 			}
 		}
@@ -183,12 +191,16 @@ func (f *Fused) Probs(parts []FusedPart, dst [][]float64) {
 }
 
 // count groups the hashes of parts by bucket into sc.idx, with per-model
-// counts in sc.cnt (len(models) per bucket), and sizes sc.acc.
-func (f *Fused) count(sc *fusedScratch, parts []FusedPart) {
+// counts in sc.cnt, and sizes sc.acc. It reports false when there are too
+// many hashes for 16-bit counts (then nothing is counted).
+func (f *Fused) count(sc *fusedScratch, parts []FusedPart) bool {
 	k := len(f.models)
 	n := 0
 	for _, p := range parts {
 		n += len(p.Hashes)
+	}
+	if n > 0xFFFF {
+		return false
 	}
 	size := 64
 	for size < 2*n {
@@ -208,36 +220,49 @@ func (f *Fused) count(sc *fusedScratch, parts []FusedPart) {
 	mask := uint64(1)<<f.bits - 1
 	sc.idx, sc.cnt = sc.idx[:0], sc.cnt[:0]
 	for _, p := range parts {
-		models := p.Models & (1<<k - 1)
-		if models == 0 {
+		var add uint64 // one in the lane of each model that reads the part
+		for i := range k {
+			if p.Models&(1<<i) != 0 {
+				add |= 1 << (16 * i)
+			}
+		}
+		if add == 0 {
 			continue
 		}
 		for _, h := range p.Hashes {
 			b := uint32(h & mask)
 			pos := (uint64(b) * 0x9E3779B97F4A7C15 >> 32) & tmask
-			var e int
 			for {
 				t := sc.table[pos]
 				if t == 0 {
 					sc.table[pos] = b + 1
-					e = len(sc.idx)
-					sc.slot[pos] = int32(e)
+					sc.slot[pos] = int32(len(sc.idx))
 					sc.idx = append(sc.idx, b)
-					for range k {
-						sc.cnt = append(sc.cnt, 0)
-					}
+					sc.cnt = append(sc.cnt, add)
 					break
 				}
 				if t == b+1 {
-					e = int(sc.slot[pos])
+					sc.cnt[sc.slot[pos]] += add
 					break
 				}
 				pos = (pos + 1) & tmask
 			}
-			cnt := sc.cnt[e*k : e*k+k]
-			for ms := models; ms != 0; ms &= ms - 1 {
-				cnt[bits.TrailingZeros8(ms)]++
+		}
+	}
+	return true
+}
+
+// probsApart is Probs through each model on its own, for texts too long for
+// count's 16-bit counts.
+func (f *Fused) probsApart(parts []FusedPart, dst [][]float64) {
+	var hashes []uint64
+	for i, m := range f.models {
+		hashes = hashes[:0]
+		for _, p := range parts {
+			if p.Models&(1<<i) != 0 {
+				hashes = append(hashes, p.Hashes...)
 			}
 		}
+		dst[i] = m.ProbsHashed(hashes, dst[i])
 	}
 }

@@ -20,6 +20,13 @@ func TestFusedMatchesModels(t *testing.T) {
 		t.Fatal("the shipped models were not fused")
 	}
 	msgs := append(readMessages(t), benchMessages(t)...)
+	// One message long enough (over 65535 features) for Probs to fall back to
+	// the models one by one.
+	long := testMessage{Title: msgs[0].Title}
+	for len(long.Body) < 200000 {
+		long.Body += msgs[len(long.Body)%len(msgs)].Body
+	}
+	msgs = append(msgs, long)
 	var fb featureBuf
 	var parts []learn.FusedPart
 	var fused [3][]float64
