@@ -16,6 +16,7 @@ import (
 
 	"minyi/domain"
 	"minyi/feed"
+	"minyi/internal/atomicfile"
 	"minyi/learn"
 	"minyi/nlp"
 	"minyi/route"
@@ -296,31 +297,9 @@ func saveRouter(r routerModel, modelsDir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("编码派单模型失败：%w", err)
 	}
-	if err := os.MkdirAll(modelsDir, 0o755); err != nil {
-		return "", fmt.Errorf("创建模型目录 %s 失败：%w", modelsDir, err)
-	}
-	path := filepath.Join(modelsDir, RouterModelFile)
-	f, err := os.CreateTemp(modelsDir, RouterModelFile+".tmp*")
+	path, err := atomicfile.Write(modelsDir, RouterModelFile, b)
 	if err != nil {
 		return "", fmt.Errorf("保存派单模型失败：%w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	if werr == nil {
-		werr = f.Chmod(0o644)
-	}
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("保存派单模型到 %s 失败：%w", path, werr)
 	}
 	return path, nil
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"minyi/domain"
+	"minyi/internal/atomicfile"
 	"minyi/learn"
 )
 
@@ -291,30 +292,8 @@ func SaveModel(dir, task string, m *learn.Model) error {
 	if err != nil {
 		return fmt.Errorf("编码%s模型失败: %w", task, err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("创建模型目录 %s 失败: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, task+".bin.tmp*")
-	if err != nil {
+	if _, err := atomicfile.Write(dir, task+".bin", b); err != nil {
 		return fmt.Errorf("保存%s模型失败: %w", task, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	if werr == nil {
-		werr = f.Chmod(0o644)
-	}
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, filepath.Join(dir, task+".bin"))
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("保存%s模型到 %s 失败: %w", task, dir, werr)
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"minyi/internal/atomicfile"
 )
 
 // IDFFile is the name of the bureau's keyword IDF table in <data>/models, written by
@@ -199,31 +201,9 @@ func SaveIDFFile(dir string, t *IDF) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("编码关键词 IDF 表失败：%w", err)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("创建模型目录 %s 失败：%w", dir, err)
-	}
-	path := filepath.Join(dir, IDFFile)
-	f, err := os.CreateTemp(dir, IDFFile+".tmp*")
+	path, err := atomicfile.Write(dir, IDFFile, b)
 	if err != nil {
 		return "", fmt.Errorf("保存关键词 IDF 表失败：%w", err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(b)
-	if werr == nil {
-		werr = f.Chmod(0o644)
-	}
-	if werr == nil {
-		werr = f.Sync()
-	}
-	if cerr := f.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Rename(tmp, path)
-	}
-	if werr != nil {
-		os.Remove(tmp)
-		return "", fmt.Errorf("保存关键词 IDF 表到 %s 失败：%w", path, werr)
 	}
 	return path, nil
 }
