@@ -221,7 +221,17 @@ func (ix *Index) allFacets(ctx context.Context) (map[string]map[string]int, erro
 
 // sorted fetches one page sorted by sortBy over all of main's matches.
 func (ix *Index) sorted(ctx context.Context, main query.Query, sortBy []string, limit, offset int, cur cursor, hasCur bool) ([]*search.DocumentMatch, error) {
-	req := bleve.NewSearchRequestOptions(main, limit, offset, false)
+	res, err := ix.sortedPage(ctx, main, sortBy, limit, offset, cur, hasCur)
+	if err != nil {
+		return nil, err
+	}
+	return res.Hits, nil
+}
+
+// sortedPage asks bleve for one unscored page of q sorted by sortBy, continuing after the
+// cursor when there is one (then offset is ignored).
+func (ix *Index) sortedPage(ctx context.Context, q query.Query, sortBy []string, limit, offset int, cur cursor, hasCur bool) (*bleve.SearchResult, error) {
+	req := bleve.NewSearchRequestOptions(q, limit, offset, false)
 	req.Fields = hitFields
 	req.SortBy(sortBy)
 	req.Score = "none"
@@ -229,11 +239,7 @@ func (ix *Index) sorted(ctx context.Context, main query.Query, sortBy []string, 
 		req.From = 0
 		req.SearchAfter = cur.after
 	}
-	res, err := ix.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return res.Hits, nil
+	return ix.idx.SearchInContext(ctx, req)
 }
 
 // newestInWindows fetches a newest-first page from windows [hi-span, hi] with span doubling from a
@@ -253,15 +259,7 @@ func (ix *Index) newestInWindows(ctx context.Context, main query.Query, sortBy [
 	}
 	for span := 24 * time.Hour; span < 80*365*24*time.Hour; span *= 2 {
 		rng := ix.timeWindow(anchor.Add(-span), hi)
-		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(main, rng), limit, offset, false)
-		req.Fields = hitFields
-		req.SortBy(sortBy)
-		req.Score = "none"
-		if hasCur {
-			req.From = 0
-			req.SearchAfter = cur.after
-		}
-		res, err := ix.idx.SearchInContext(ctx, req)
+		res, err := ix.sortedPage(ctx, bleve.NewConjunctionQuery(main, rng), sortBy, limit, offset, cur, hasCur)
 		if err != nil {
 			return nil, err
 		}
