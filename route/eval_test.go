@@ -39,23 +39,8 @@ func TestCrossValidation(t *testing.T) {
 			c, _, _ := r.components(&fold[1][i].Item, &fold[1][i].Analysis)
 			all = append(all, foldCands{gold: fold[1][i].Department, cands: c})
 		}
-		// Baseline: the same learner on character 1–3-grams of title+body only, no places.
-		var ex []learn.Example
-		for _, l := range fold[0] {
-			ex = append(ex, learn.Example{Features: appendCharGrams(nil, "c", l.Item.Title+"\n"+l.Item.Body), Label: l.Department})
-		}
-		m, err := learn.Train(ex, learn.Options{Seed: 1, CalibFolds: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range fold[1] {
-			var p []string
-			for _, s := range m.Predict(appendCharGrams(nil, "c", l.Item.Title+"\n"+l.Item.Body))[:3] {
-				p = append(p, s.Label)
-			}
-			gold = append(gold, l.Department)
-			basePreds = append(basePreds, p)
-		}
+		g, p := charGramBaseline(t, fold[0], fold[1])
+		gold, basePreds = append(gold, g...), append(basePreds, p...)
 		t.Logf("fold %d done", f)
 	}
 	b := score(gold, basePreds)
@@ -71,4 +56,28 @@ func TestCrossValidation(t *testing.T) {
 	}
 	d := eval(base)
 	t.Logf("router defaults without nlp analyses, 5-fold CV: acc %.3f top3 %.3f macroF1 %.3f", d.Accuracy, d.AccAt3, d.MacroF1)
+}
+
+// charGramBaseline is the anchor both cross-validations compare against: the same learner on
+// character 1–3-grams of title+body only, no places, trained on train. It returns test's gold
+// departments and the baseline's top 3 for each.
+func charGramBaseline(tb testing.TB, train, test []Labeled) (gold []string, top3 [][]string) {
+	tb.Helper()
+	var ex []learn.Example
+	for _, l := range train {
+		ex = append(ex, learn.Example{Features: appendCharGrams(nil, "c", l.Item.Title+"\n"+l.Item.Body), Label: l.Department})
+	}
+	m, err := learn.Train(ex, learn.Options{Seed: 1, CalibFolds: -1})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, l := range test {
+		var p []string
+		for _, s := range m.Predict(appendCharGrams(nil, "c", l.Item.Title+"\n"+l.Item.Body))[:3] {
+			p = append(p, s.Label)
+		}
+		gold = append(gold, l.Department)
+		top3 = append(top3, p)
+	}
+	return gold, top3
 }

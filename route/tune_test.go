@@ -94,22 +94,8 @@ func TestCrossValidationNLP(t *testing.T) {
 		if *noBase {
 			continue
 		}
-		var ex []learn.Example
-		for _, l := range fold[0] {
-			ex = append(ex, learn.Example{Features: appendCharGrams(nil, "c", l.Item.Title+"\n"+l.Item.Body), Label: l.Department})
-		}
-		m, err := learn.Train(ex, learn.Options{Seed: 1, CalibFolds: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range fold[1] {
-			var p []string
-			for _, s := range m.Predict(appendCharGrams(nil, "c", l.Item.Title+"\n"+l.Item.Body))[:3] {
-				p = append(p, s.Label)
-			}
-			gold = append(gold, l.Department)
-			basePreds = append(basePreds, p)
-		}
+		g, p := charGramBaseline(t, fold[0], fold[1])
+		gold, basePreds = append(gold, g...), append(basePreds, p...)
 		t.Logf("fold %d: router trained in %s, all in %s", f, trained.Round(time.Second), time.Since(start).Round(time.Second))
 	}
 	if !*noBase {
