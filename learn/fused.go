@@ -102,10 +102,8 @@ type fusedLayout struct {
 
 // fusedScratch holds Probs' per-call buffers.
 type fusedScratch struct {
-	table []uint32 // open addressing: bucket+1, 0 = empty
-	slot  []int32  // position in idx of the table entry
-	idx   []uint32 // distinct buckets in first-seen order
-	cnt   []uint64 // per bucket: the count of model i in bits 16i..16i+15
+	buckets
+	cnt   []uint64 // per bucket (idx order): the count of model i in bits 16i..16i+15
 	acc   []float64
 	touch uint32 // keeps the touching loads of Probs
 }
@@ -202,23 +200,12 @@ func (f *Fused) count(sc *fusedScratch, parts []FusedPart) bool {
 	if n > 0xFFFF {
 		return false
 	}
-	size := 64
-	for size < 2*n {
-		size <<= 1
-	}
-	if len(sc.table) < size {
-		sc.table = make([]uint32, size)
-		sc.slot = make([]int32, size)
-	} else {
-		sc.table = sc.table[:size]
-		clear(sc.table)
-	}
+	sc.reset(n)
 	if na := f.aoff[k-1] + f.nw[k-1]; len(sc.acc) != na {
 		sc.acc = make([]float64, na)
 	}
-	tmask := uint64(size - 1)
 	mask := uint64(1)<<f.bits - 1
-	sc.idx, sc.cnt = sc.idx[:0], sc.cnt[:0]
+	sc.cnt = sc.cnt[:0]
 	for _, p := range parts {
 		var add uint64 // one in the lane of each model that reads the part
 		for i := range k {
@@ -230,22 +217,10 @@ func (f *Fused) count(sc *fusedScratch, parts []FusedPart) bool {
 			continue
 		}
 		for _, h := range p.Hashes {
-			b := uint32(h & mask)
-			pos := (uint64(b) * 0x9E3779B97F4A7C15 >> 32) & tmask
-			for {
-				t := sc.table[pos]
-				if t == 0 {
-					sc.table[pos] = b + 1
-					sc.slot[pos] = int32(len(sc.idx))
-					sc.idx = append(sc.idx, b)
-					sc.cnt = append(sc.cnt, add)
-					break
-				}
-				if t == b+1 {
-					sc.cnt[sc.slot[pos]] += add
-					break
-				}
-				pos = (pos + 1) & tmask
+			if i, fresh := sc.find(uint32(h & mask)); fresh {
+				sc.cnt = append(sc.cnt, add)
+			} else {
+				sc.cnt[i] += add
 			}
 		}
 	}

@@ -352,50 +352,24 @@ func (m *Model) getScratch() *scratch {
 // scratch holds per-call buffers so prediction does not allocate in steady state.
 type scratch struct {
 	hashes []uint64
-	table  []uint32 // open addressing: bucket+1, 0 = empty
-	slot   []int32  // position in idx for the table entry
-	idx    []uint32
-	cnt    []float32
-	view   []uint8
-	val    []float64
-	probs  []float64
+	buckets
+	cnt   []float32
+	view  []uint8
+	val   []float64
+	probs []float64
 }
 
 // count groups hashes by bucket (hash & mask) into idx/cnt, in first-seen order.
 func (sc *scratch) count(hashes []uint64, mask uint64) {
-	size := 64
-	for size < 2*len(hashes) {
-		size <<= 1
-	}
-	if len(sc.table) < size {
-		sc.table = make([]uint32, size)
-		sc.slot = make([]int32, size)
-	} else {
-		sc.table = sc.table[:size]
-		clear(sc.table)
-	}
-	tmask := uint64(size - 1)
-	sc.idx, sc.cnt, sc.val, sc.view = sc.idx[:0], sc.cnt[:0], sc.val[:0], sc.view[:0]
+	sc.reset(len(hashes))
+	sc.cnt, sc.val, sc.view = sc.cnt[:0], sc.val[:0], sc.view[:0]
 	for _, h := range hashes {
-		b := uint32(h & mask)
-		// The probe start depends on the bucket alone, so equal buckets meet.
-		p := (uint64(b) * 0x9E3779B97F4A7C15 >> 32) & tmask
-		for {
-			t := sc.table[p]
-			if t == 0 {
-				sc.table[p] = b + 1
-				sc.slot[p] = int32(len(sc.idx))
-				sc.idx = append(sc.idx, b)
-				sc.cnt = append(sc.cnt, 1)
-				sc.val = append(sc.val, 0)
-				sc.view = append(sc.view, uint8(h>>viewShift))
-				break
-			}
-			if t == b+1 {
-				sc.cnt[sc.slot[p]]++
-				break
-			}
-			p = (p + 1) & tmask
+		if i, fresh := sc.find(uint32(h & mask)); !fresh {
+			sc.cnt[i]++
+			continue
 		}
+		sc.cnt = append(sc.cnt, 1)
+		sc.val = append(sc.val, 0)
+		sc.view = append(sc.view, uint8(h>>viewShift))
 	}
 }
