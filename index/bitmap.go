@@ -37,11 +37,7 @@ func (sv *snapView) Close() error { return sv.closer.Close() }
 
 // snapshot opens a view of the current segments, loading (or reusing) their sort columns.
 func (ix *Index) snapshot() (*snapView, error) {
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return nil, err
 	}

@@ -270,6 +270,16 @@ func buildMapping() *mapping.IndexMappingImpl {
 // closeFlushTimeout bounds how long Close waits for batches still being written to disk.
 const closeFlushTimeout = 60 * time.Second
 
+// reader opens a reader on the index's current snapshot (for scorch, an *scorch.IndexSnapshot);
+// the caller closes it.
+func (ix *Index) reader() (bindex.IndexReader, error) {
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
+}
+
 // Close waits until every applied batch is on disk, then closes the index. Batches are applied
 // without waiting for fsync (unsafe_batch), and scorch's Close does not wait for its persister, so
 // without this the last batches and the IndexedSeq mark would be lost on a clean shutdown.

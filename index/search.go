@@ -265,11 +265,7 @@ func (ix *Index) Similar(ctx context.Context, id string, limit int) ([]Hit, erro
 		w string
 		s float64
 	}
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return nil, fmt.Errorf("similar %s: %w", id, err)
-	}
-	reader, err := adv.Reader()
+	reader, err := ix.reader()
 	if err != nil {
 		return nil, fmt.Errorf("similar %s: %w", id, err)
 	}

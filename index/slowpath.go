@@ -102,11 +102,7 @@ func (ix *Index) countAndFacets(ctx context.Context, main query.Query, facets bo
 // title phrases), collected into per-segment bitmaps and counted from the facet columns like the
 // bitmap path's: keyword fields keep no doc values for bleve's own facets.
 func (ix *Index) facetsOfMatches(ctx context.Context, main query.Query) (uint64, map[string]map[string]int, error) {
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return 0, nil, err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -162,11 +158,7 @@ func (ix *Index) facetsOfMatches(ctx context.Context, main query.Query) (uint64,
 // allFacets counts every value of every facet field over the whole index from the term
 // dictionaries (document frequencies exclude deleted and replaced documents).
 func (ix *Index) allFacets(ctx context.Context) (map[string]map[string]int, error) {
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := adv.Reader()
+	r, err := ix.reader()
 	if err != nil {
 		return nil, err
 	}
