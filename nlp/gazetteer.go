@@ -36,7 +36,7 @@ type gazPlace struct {
 type gazName struct {
 	place int
 	alias bool // a short form rather than the canonical name
-	ctx   bool // an ordinary word too: counts only when a parent place is mentioned
+	ctx   bool // an ordinary word or a common name: counts only when a parent place is mentioned
 }
 
 // Gazetteer maps place names and their short forms to the administrative hierarchy.
@@ -50,7 +50,8 @@ type Gazetteer struct {
 
 // LoadGazetteer reads a gazetteer in the TSV form of data/gazetteer.tsv: level, canonical
 // name, parent path (canonical names joined by "/"), comma-separated aliases ("?" in front
-// of an alias that is also an ordinary word). Lines starting with "#" are comments.
+// of an alias that is also an ordinary word, or of a canonical name that many places of the
+// country bear, such as a 新农村村委会). Lines starting with "#" are comments.
 // Parents must come before their children.
 func LoadGazetteer(r io.Reader) (*Gazetteer, error) {
 	g := &Gazetteer{names: make(map[string][]gazName), first: make(map[rune]bool)}
@@ -68,6 +69,10 @@ func LoadGazetteer(r io.Reader) (*Gazetteer, error) {
 			return nil, fmt.Errorf("gazetteer line %d %q: %w", line, text, ErrBadGazetteer)
 		}
 		level, full := strings.TrimSpace(f[0]), strings.TrimSpace(f[1])
+		weak := strings.HasPrefix(full, "?")
+		if full = strings.TrimPrefix(full, "?"); full == "" {
+			return nil, fmt.Errorf("gazetteer line %d %q: %w", line, text, ErrBadGazetteer)
+		}
 		parent := -1
 		var path []string
 		if len(f) > 2 && strings.TrimSpace(f[2]) != "" {
@@ -83,7 +88,7 @@ func LoadGazetteer(r io.Reader) (*Gazetteer, error) {
 		idx := len(g.places)
 		g.places = append(g.places, gazPlace{full: full, level: level, path: path, parent: parent})
 		byPath[strings.Join(path, "/")] = idx
-		g.addName(full, gazName{place: idx})
+		g.addName(full, gazName{place: idx, ctx: weak})
 		if len(f) > 3 {
 			for _, a := range strings.Split(f[3], ",") {
 				a = strings.TrimSpace(a)
@@ -113,11 +118,16 @@ func (g *Gazetteer) addName(name string, n gazName) {
 	}
 }
 
-// Names returns every canonical name and alias, for the segmenter's dictionary.
+// Names returns every canonical name and alias of the places above the 社区 level, for the
+// segmenter's dictionary. Community names stay out of it: there are thousands, their cores are
+// ordinary words and road names (新桥, 云南中路), and as dictionary words they would change how
+// every other text is cut; findPlaces joins adjacent words to find them instead.
 func (g *Gazetteer) Names() []string {
 	out := make([]string, 0, len(g.names))
-	for n := range g.names {
-		out = append(out, n)
+	for n, ns := range g.names {
+		if slices.ContainsFunc(ns, func(x gazName) bool { return g.places[x.place].level != LevelCommunity }) {
+			out = append(out, n)
+		}
 	}
 	slices.Sort(out)
 	return out

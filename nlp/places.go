@@ -174,13 +174,10 @@ func (a *Analyzer) resolvePlaces(g *Gazetteer, hits []placeHit) {
 			if h.chosen >= 0 {
 				continue
 			}
-			for _, o := range h.opts {
-				if slices.ContainsFunc(sure, func(s int) bool { return g.related(s, o.place) }) {
-					h.chosen = o.place
-					sure = append(sure, o.place)
-					changed = true
-					break
-				}
+			if o := closestOption(g, h.opts, sure); o >= 0 {
+				h.chosen = o
+				sure = append(sure, o)
+				changed = true
 			}
 		}
 	}
@@ -211,20 +208,46 @@ func (a *Analyzer) resolvePlaces(g *Gazetteer, hits []placeHit) {
 	}
 }
 
+// closestOption returns the place among opts that a place taken lies within or under, the one
+// with the deepest such place; -1 when none is related, or when several are equally close
+// (上海 alone does not tell which of two 新村居委会 is meant, 上海 and 徐汇区 do).
+func closestOption(g *Gazetteer, opts []gazName, sure []int) int {
+	best, bestDepth, tie := -1, -1, false
+	for _, o := range opts {
+		depth := -1
+		for _, s := range sure {
+			if d := len(g.places[s].path); d > depth && g.related(s, o.place) {
+				depth = d
+			}
+		}
+		switch {
+		case depth < 0 || o.place == best:
+		case depth > bestDepth:
+			best, bestDepth, tie = o.place, depth, false
+		case depth == bestDepth:
+			tie = true
+		}
+	}
+	if tie {
+		return -1
+	}
+	return best
+}
+
 // commonFreq is the general-corpus frequency from which a place alias that is also a word
 // (江南, 江北, 中山) is taken for the word unless a parent place is mentioned.
 const commonFreq = 300
 
-// needsContext reports whether a name standing alone is too weak a sign of a place: an alias
-// marked "?" in the gazetteer, or an alias of a district or street that the general
+// needsContext reports whether a name standing alone is too weak a sign of a place: a name or
+// alias marked "?" in the gazetteer, or an alias of a district or street that the general
 // dictionary knows as an ordinary word (淡水, 花木) or as a frequent one (江南, 中山).
-// Canonical names and aliases of provinces and cities always count.
+// Other canonical names and aliases of provinces and cities always count.
 func (a *Analyzer) needsContext(g *Gazetteer, name string, n gazName) bool {
-	if !n.alias {
-		return false
-	}
 	if n.ctx {
 		return true
+	}
+	if !n.alias {
+		return false
 	}
 	if l := g.places[n.place].level; l == LevelProvince || l == LevelCity {
 		return false

@@ -1,6 +1,8 @@
 package nlp
 
 import (
+	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -29,6 +31,13 @@ func TestPlaceDisambiguation(t *testing.T) {
 		{"duplicate town name unresolved", "", "龙华镇路灯不亮。", []string{"龙华镇"}, "", ""},
 		{"place inside a longer word", "", "上海市浦东新区三林镇工地噪音。", []string{"上海市", "浦东新区", "三林镇"}, "浦东新区", "三林镇"},
 		{"functional area alias", "", "大亚湾澳头街道有人偷倒垃圾。", []string{"大亚湾经济技术开发区", "澳头街道"}, "大亚湾经济技术开发区", "澳头街道"},
+		{"community beside its street", "", "平山街道华侨城附近井盖缺失。", []string{"平山街道", "华侨城社区居委会"}, "惠东县", "平山街道"},
+		{"a 居委会 no other community bears counts alone", "", "贵州路居委会不作为。", []string{"贵州路居委会"}, "黄浦区", "南京东路街道"},
+		{"a road that names a community, beside its district", "", "黄浦区贵州路噪音扰民。", []string{"黄浦区", "贵州路居委会"}, "黄浦区", "南京东路街道"},
+		{"the same road alone is no community", "", "贵州路噪音扰民。", nil, "", ""},
+		{"新农村 the word", "", "建设美丽新农村。", nil, "", ""},
+		{"a name many communities share needs more than the city", "", "上海新桥居委会不作为。", []string{"上海市"}, "", ""},
+		{"and is found beside its district", "", "宝山区罗店镇新桥居委会不作为。", []string{"宝山区", "罗店镇", "新桥居委会"}, "宝山区", "罗店镇"},
 		{"most mentioned district wins", "", "我住惠阳区秋长街道，在惠城区上班，秋长这边停水了。", []string{"惠阳区", "秋长街道", "惠城区", "秋长街道"}, "惠阳区", "秋长街道"},
 	}
 	for _, tc := range tests {
@@ -97,5 +106,27 @@ func TestShortNamesAlone(t *testing.T) {
 				t.Errorf("places = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestGazetteerWeakCanonical checks that a "?" before a canonical name is read as a mark, not
+// as part of the name, and that a mark alone is a bad line.
+func TestGazetteerWeakCanonical(t *testing.T) {
+	g, err := LoadGazetteer(strings.NewReader("市\t上海市\t\t上海\n社区\t?新桥居委会\t上海市\t?新桥社区\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := g.Lookup("新桥居委会")
+	if len(ps) != 1 || ps[0].Full != "新桥居委会" || strings.Join(ps[0].Path, "/") != "上海市/新桥居委会" {
+		t.Errorf("Lookup(新桥居委会) = %+v", ps)
+	}
+	if ns := g.names["新桥居委会"]; len(ns) != 1 || !ns[0].ctx || ns[0].alias {
+		t.Errorf("names[新桥居委会] = %+v, want one weak canonical name", ns)
+	}
+	if slices.Contains(g.Names(), "新桥居委会") || !slices.Contains(g.Names(), "上海") {
+		t.Errorf("Names() = %v: community names stay out of the dictionary, others go in", g.Names())
+	}
+	if _, err := LoadGazetteer(strings.NewReader("市\t?\t\t\n")); !errors.Is(err, ErrBadGazetteer) {
+		t.Errorf("a bare ? as name: err = %v, want ErrBadGazetteer", err)
 	}
 }
