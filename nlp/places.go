@@ -109,10 +109,64 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 		if bestPath != nil {
 			r.Path = append(slices.Clone(bestPath[:min(len(bestPath), depthOf(g, best, LevelStreet))]), r.Full)
 		}
+		if c := communityRoadPath(g, r.Full, best); c != nil {
+			r.Path = append(c, r.Full)
+		}
 		places = append(places, r)
 	}
 	slices.SortStableFunc(places, func(x, y domain.Place) int { return x.Start - y.Start })
 	return places, district, street
+}
+
+// communityRoadPath returns the path down to the street of the communities a road names
+// (云南中路 → 云南中路居委会 of 南京东路街道, whose office a letter about that road most likely
+// concerns), or down to their district when they lie in several streets of one; nil when the
+// road names no community, when the text names a street already, or when the communities lie in
+// no district the text names (or, when it names none, in several districts). Such a path is a
+// hint for routing, not a place found: it sets neither the district nor the street.
+func communityRoadPath(g *Gazetteer, road string, best int) []string {
+	if best >= 0 && depthOf(g, best, LevelStreet) > depthOf(g, best, LevelDistrict) {
+		return nil
+	}
+	var common []string
+	for _, o := range g.names[road] {
+		c := o.place
+		if g.places[c].level != LevelCommunity || (best >= 0 && !g.isAncestor(best, c)) {
+			continue
+		}
+		p := g.places[g.places[c].parent].path
+		if common == nil {
+			common = slices.Clone(p)
+			continue
+		}
+		n := 0
+		for n < len(common) && n < len(p) && common[n] == p[n] {
+			n++
+		}
+		common = common[:n]
+	}
+	if common == nil {
+		return nil
+	}
+	for i := len(common) - 1; i >= 0; i-- { // a district or street must be in it
+		if lv := levelOf(g, common[:i+1]); lv == LevelDistrict || lv == LevelStreet {
+			if best >= 0 && len(common) <= len(g.places[best].path) {
+				return nil // no more than the text says
+			}
+			return common
+		}
+	}
+	return nil
+}
+
+// levelOf returns the level of the place at path, "" when the path is no place.
+func levelOf(g *Gazetteer, path []string) string {
+	for _, o := range g.names[Normalize(path[len(path)-1])] {
+		if slices.Equal(g.places[o.place].path, path) {
+			return g.places[o.place].level
+		}
+	}
+	return ""
 }
 
 // nameLike reports a word the dictionary tags as a proper name, or does not know.

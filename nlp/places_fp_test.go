@@ -51,7 +51,7 @@ func TestPlaceHitRates(t *testing.T) {
 		{"teddy2020c", []string{"teddy2020c_classify", "teddy2020c_hot", "teddy2020c_unlabeled"}},
 		{"shanghai_petition", []string{"shanghai_petition"}},
 	} {
-		n, withStreet := 0, 0
+		n, withStreet, roadHints := 0, 0, 0
 		byLevel := map[string]int{}
 		names := map[string]int{}
 		for _, dir := range set.files {
@@ -74,6 +74,9 @@ func TestPlaceHitRates(t *testing.T) {
 				}
 				for _, p := range an.Places {
 					if p.Level == LevelRoad {
+						if an.Street == "" && len(p.Path) > 2 && p.Path[len(p.Path)-2] != an.District {
+							roadHints++ // a road that names a community: a routing hint
+						}
 						continue
 					}
 					byLevel[p.Level]++
@@ -88,7 +91,8 @@ func TestPlaceHitRates(t *testing.T) {
 		for _, l := range []string{LevelProvince, LevelCity, LevelDistrict, LevelStreet, LevelCommunity} {
 			levels = append(levels, fmt.Sprintf("%s %.1f", l, 1000*float64(byLevel[l])/float64(max(n, 1))))
 		}
-		t.Logf("%s: %d messages; hits per 1,000: %s; with a street %.1f%%", set.name, n, strings.Join(levels, ", "), 100*float64(withStreet)/float64(max(n, 1)))
+		t.Logf("%s: %d messages; hits per 1,000: %s; road hints %.1f; with a street %.1f%%", set.name, n, strings.Join(levels, ", "),
+			1000*float64(roadHints)/float64(max(n, 1)), 100*float64(withStreet)/float64(max(n, 1)))
 		type kv struct {
 			k string
 			v int

@@ -130,3 +130,28 @@ func TestGazetteerWeakCanonical(t *testing.T) {
 		t.Errorf("a bare ? as name: err = %v, want ErrBadGazetteer", err)
 	}
 }
+
+// TestCommunityRoadPath checks that a road named like a community carries that community's
+// street as a routing hint, without becoming the message's street, and only where the text
+// names no street and no other district.
+func TestCommunityRoadPath(t *testing.T) {
+	a := mustAnalyzer(t)
+	tests := []struct{ text, road, path, street string }{
+		{"贵州路噪音扰民。", "贵州路", "上海市/黄浦区/南京东路街道/贵州路", ""},
+		{"黄浦区贵州路噪音扰民。", "贵州路", "上海市/黄浦区/南京东路街道/贵州路", "南京东路街道"},
+		{"徐汇区贵州路噪音扰民。", "贵州路", "上海市/徐汇区/贵州路", ""},
+		{"解放路噪音扰民。", "解放路", "", ""}, // no community of that name
+	}
+	for _, tc := range tests {
+		an := a.Analyze("", tc.text)
+		path := "-"
+		for _, p := range an.Places {
+			if p.Level == LevelRoad && p.Full == tc.road {
+				path = strings.Join(p.Path, "/")
+			}
+		}
+		if path != tc.path || an.Street != tc.street {
+			t.Errorf("%s: road path %q street %q, want %q %q", tc.text, path, an.Street, tc.path, tc.street)
+		}
+	}
+}
