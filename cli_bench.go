@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"text/tabwriter"
@@ -52,6 +53,7 @@ func cmdBench(env *cliEnv, args []string) error {
 	queries := fs.Int("queries", 200, "")
 	recallTerms := fs.Int("recall-terms", 200, "")
 	gogc := fs.Int("gogc", 0, "")
+	cpuProfile := fs.String("cpuprofile", "", "")
 	if rest, err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	} else if len(rest) > 0 {
@@ -109,10 +111,23 @@ func cmdBench(env *cliEnv, args []string) error {
 		docs = append(docs, more...)
 	}
 	if sub == "search" {
+		// The profile covers the timed queries only, not the ingest before them.
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return fmt.Errorf("bench: cpu profile: %w", err)
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return fmt.Errorf("bench: cpu profile: %w", err)
+			}
+			defer pprof.StopCPUProfile()
+		}
 		sr, err := app.BenchSearch(env.ctx, p.core, docs, *seed, *queries, *recallTerms)
 		if err != nil {
 			return err
 		}
+		pprof.StopCPUProfile()
 		rep.Search = &sr
 		// (d) open until the first search answers, three times.
 		for range 3 {
