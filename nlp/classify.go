@@ -45,6 +45,7 @@ type Classifiers struct {
 	negIdx                       int            // index of 负面 in the sentiment model's labels
 	fused                        *learn.Fused   // the three models interleaved (nil when they cannot be)
 	labels                       [3][]string    // per model, in Tasks order
+	priors                       *priors        // the shipped prior knowledge the features read
 	bufs                         sync.Pool      // *classifyBuf
 }
 
@@ -106,7 +107,7 @@ func loadTaskModel(dir, task string) (*learn.Model, error) {
 
 // newClassifiers checks that the sentiment model can say 负面 and assembles the set.
 func newClassifiers(category, sentiment, emotion *learn.Model) (*Classifiers, error) {
-	c := &Classifiers{category: category, sentiment: sentiment, emotion: emotion, negIdx: -1}
+	c := &Classifiers{category: category, sentiment: sentiment, emotion: emotion, negIdx: -1, priors: openPriors()}
 	for i, task := range Tasks() {
 		c.specs[i] = specFor(task)
 		c.union = c.union.union(c.specs[i])
@@ -133,7 +134,7 @@ func (c *Classifiers) Apply(text string, words []string, a *domain.Analysis) {
 		buf = &classifyBuf{}
 	}
 	defer c.bufs.Put(buf)
-	buf.fb.extract(c.union, text, words)
+	buf.fb.extract(c.union, c.priors, text, words)
 	if c.fused != nil {
 		buf.parts = buf.fb.parts(&c.specs, buf.parts[:0])
 		c.fused.Probs(buf.parts, buf.fprobs[:])

@@ -35,7 +35,7 @@ func TestFusedMatchesModels(t *testing.T) {
 	for _, m := range msgs {
 		text := m.Title + "\n" + m.Body
 		words := a.Words(text)
-		fb.extract(cl.union, text, words)
+		fb.extract(cl.union, cl.priors, text, words)
 		parts = fb.parts(&cl.specs, parts[:0])
 		cl.fused.Probs(parts, fused[:])
 		for i, model := range ms {

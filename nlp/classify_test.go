@@ -32,6 +32,7 @@ var featureTexts = []struct{ text string }{
 	{"标题\xff有坏字节\n正文\n第二行"},
 	{"\n无标题的正文"},
 	{"不好不不没有，别~别 无"},
+	{"网约车乱收费\n学校招生，医患纠纷和网约车"},
 }
 
 func TestFeaturesMatchHashes(t *testing.T) {
@@ -47,7 +48,7 @@ func TestFeaturesMatchHashes(t *testing.T) {
 					t.Errorf("hashes of Features (%d) differ from featureHashes (%d)", len(want), len(got))
 				}
 				var fb featureBuf
-				fb.extract(c.union, tt.text, words)
+				fb.extract(c.union, c.priors, tt.text, words)
 				if got := fb.assemble(specFor(task), nil); !slices.Equal(got, want) {
 					t.Errorf("the task's features differ when extracted with the other tasks' (%d, want %d)", len(got), len(want))
 				}
@@ -79,6 +80,15 @@ func TestFeaturesContent(t *testing.T) {
 		if !slices.Contains(title, want) {
 			t.Errorf("Features(classify) lacks %q: %q", want, title)
 		}
+	}
+	tax := Features(TaskClassify, "网约车乱停\n学校招生", []string{"网约车", "乱停", "学校", "招生"})
+	for _, want := range []string{"k:交通运输", "K:交通运输", "k:教育文体"} {
+		if !slices.Contains(tax, want) {
+			t.Errorf("Features(classify) lacks taxonomy feature %q: %q", want, tax)
+		}
+	}
+	if slices.Contains(tax, "K:教育文体") {
+		t.Errorf("招生 is not in the title: %q", tax)
 	}
 	if slices.Contains(title, "t:小") || slices.Contains(title, "t:路灯不亮") {
 		t.Errorf("title n-grams must come from the first line only, 1-3 runes: %q", title)

@@ -25,6 +25,9 @@ type featureSpec struct {
 	charMax int
 	title   int  // "t:" + character 1..title-grams of the first line (the message title); 0 = none
 	neg     bool // "n:" + each character in a negation scope and the bigram it starts (see negScope)
+	// "k:" + each level-1 class of the category tree a word names, then
+	// "K:" + the class again when the word is in the title too (see taxonomyHits)
+	taxonomy bool
 }
 
 func specFor(task string) featureSpec {
@@ -33,7 +36,9 @@ func specFor(task string) featureSpec {
 		// The title names the matter: its n-grams as a view of their own
 		// lift 5-fold CV macro-F1 (3 seeds) from 0.844 to 0.861; the body's
 		// words and bigrams add nothing once character 1-2 grams are there.
-		return featureSpec{charMin: 1, charMax: 2, title: 3}
+		// The category tree's words (data/taxonomy.bin) then lift it from
+		// 0.861 to 0.872 (better on all three seeds).
+		return featureSpec{charMin: 1, charMax: 2, title: 3, taxonomy: true}
 	case TaskSentiment:
 		// Negation scopes: 5-fold CV accuracy, mean of 3 fold seeds, waimai
 		// 0.9024 → 0.9034, chnsenticorp 0.9019 → 0.9042 (better on all six).
@@ -55,6 +60,8 @@ func (a featureSpec) union(b featureSpec) featureSpec {
 		charMax: max(a.charMax, b.charMax),
 		title:   max(a.title, b.title),
 		neg:     a.neg || b.neg,
+
+		taxonomy: a.taxonomy || b.taxonomy,
 	}
 	if u.charMax > 0 {
 		u.charMin = 1
@@ -65,16 +72,17 @@ func (a featureSpec) union(b featureSpec) featureSpec {
 // Features is the one feature extractor of the classifiers: words, word
 // bigrams and character n-grams of the text, built from the one segmentation
 // (words as (*Analyzer).Words gives them), and character n-grams of its first
-// line (the title of a message), and characters in negation scopes. Training
-// goes through it; Apply hashes the very same features, in the same order
-// (words, bigrams, character n-grams by length, title n-grams by length,
-// negation scopes), without building strings.
+// line (the title of a message), characters in negation scopes, and the
+// shipped priors (priors.go) the words match. Training goes through it; Apply
+// hashes the very same features, in the same order (words, bigrams, character
+// n-grams by length, title n-grams by length, negation scopes, taxonomy),
+// without building strings.
 func Features(task string, text string, words []string) []string {
-	return specFor(task).features(text, words)
+	return specFor(task).features(openPriors(), text, words)
 }
 
 // features builds the feature strings of spec (see Features).
-func (spec featureSpec) features(text string, words []string) []string {
+func (spec featureSpec) features(p *priors, text string, words []string) []string {
 	var out []string
 	if spec.words {
 		for _, w := range words {
@@ -108,6 +116,14 @@ func (spec featureSpec) features(text string, words []string) []string {
 			out = append(out, "n:"+string(runes[s]))
 			if bigram {
 				out = append(out, "n:"+string(runes[s:s+2]))
+			}
+		})
+	}
+	if spec.taxonomy {
+		p.taxonomyHits(text, words, nil, func(class int, inTitle bool) {
+			out = append(out, "k:"+p.taxonomy.labels[class])
+			if inTitle {
+				out = append(out, "K:"+p.taxonomy.labels[class])
 			}
 		})
 	}
@@ -160,12 +176,14 @@ type featureBuf struct {
 	grams   [maxGram][]uint64 // body character n-grams by n-1
 	title   [maxGram][]uint64 // title character n-grams by n-1
 	neg     []uint64
+	tax     []uint64
 }
 
-// extract hashes the feature families of spec (charMin is taken as 1).
-func (fb *featureBuf) extract(spec featureSpec, text string, words []string) {
-	fb.words, fb.bigrams = fb.words[:0], fb.bigrams[:0]
-	if spec.words {
+// extract hashes the feature families of spec (charMin is taken as 1), with
+// the priors p.
+func (fb *featureBuf) extract(spec featureSpec, p *priors, text string, words []string) {
+	fb.words, fb.bigrams, fb.tax = fb.words[:0], fb.bigrams[:0], fb.tax[:0]
+	if spec.words || spec.taxonomy {
 		for _, w := range words {
 			fb.words = append(fb.words, learn.NewHasher().String("w:").String(w).Sum())
 		}
@@ -174,6 +192,14 @@ func (fb *featureBuf) extract(spec featureSpec, text string, words []string) {
 		for i := 1; i < len(words); i++ {
 			fb.bigrams = append(fb.bigrams, learn.NewHasher().String("b:").String(words[i-1]).Byte('|').String(words[i]).Sum())
 		}
+	}
+	if spec.taxonomy {
+		p.taxonomyHits(text, words, fb.words, func(class int, inTitle bool) {
+			fb.tax = append(fb.tax, p.taxHash[class])
+			if inTitle {
+				fb.tax = append(fb.tax, p.taxTitleHash[class])
+			}
+		})
 	}
 	for n := range maxGram {
 		fb.grams[n], fb.title[n] = fb.grams[n][:0], fb.title[n][:0]
@@ -240,13 +266,16 @@ func (fb *featureBuf) assemble(spec featureSpec, dst []uint64) []uint64 {
 	if spec.neg {
 		dst = append(dst, fb.neg...)
 	}
+	if spec.taxonomy {
+		dst = append(dst, fb.tax...)
+	}
 	return dst
 }
 
 // parts appends to dst the families last extracted, each with the models
 // (bit i = specs[i]) that read it, for learn.Fused.
 func (fb *featureBuf) parts(specs *[3]featureSpec, dst []learn.FusedPart) []learn.FusedPart {
-	var words, bigrams, neg uint8
+	var words, bigrams, neg, tax uint8
 	var grams, title [maxGram]uint8
 	for i, s := range specs {
 		bit := uint8(1) << i
@@ -258,6 +287,9 @@ func (fb *featureBuf) parts(specs *[3]featureSpec, dst []learn.FusedPart) []lear
 		}
 		if s.neg {
 			neg |= bit
+		}
+		if s.taxonomy {
+			tax |= bit
 		}
 		if s.charMax > 0 {
 			for n := s.charMin; n <= min(s.charMax, maxGram); n++ {
@@ -280,13 +312,14 @@ func (fb *featureBuf) parts(specs *[3]featureSpec, dst []learn.FusedPart) []lear
 		add(fb.title[n], title[n])
 	}
 	add(fb.neg, neg)
+	add(fb.tax, tax)
 	return dst
 }
 
 // featureHashes hashes spec's features with a fresh buffer (tests and one-offs).
 func featureHashes(spec featureSpec, text string, words []string, dst []uint64) []uint64 {
 	var fb featureBuf
-	fb.extract(spec, text, words)
+	fb.extract(spec, openPriors(), text, words)
 	return fb.assemble(spec, dst)
 }
 
