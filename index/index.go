@@ -97,11 +97,13 @@ type Index struct {
 	columns   *colCache    // per-segment time/seq columns of the bitmap path
 	warming   atomic.Bool  // a background warm-up of new segments' columns is running
 	warmWG    sync.WaitGroup
-	slowOnly  bool   // tests set it to answer every query through bleve's searchers
-	maxScored int    // maxScored; tests lower it
-	denseScan uint64 // denseScan; tests lower it to exercise the block scan
-	windowMin int    // windowThreshold; tests lower it to exercise the window path
-	chunk     int    // putChunk; tests lower it to exercise parallel batches
+	slowOnly  bool // tests set it to answer every query through bleve's searchers
+	maxScored int  // maxScored; tests lower it
+	// bleveScores makes relevance always score through bleve's searchers; tests compare.
+	bleveScores bool
+	denseScan   uint64 // denseScan; tests lower it to exercise the block scan
+	windowMin   int    // windowThreshold; tests lower it to exercise the window path
+	chunk       int    // putChunk; tests lower it to exercise parallel batches
 }
 
 // scorchConfig tunes scorch for bulk ingest: batches are applied without waiting for fsync (the

@@ -23,10 +23,82 @@ import (
 // same for every page, so paging never skips or repeats a record.
 const maxScored = 10000
 
-// relevanceSearch returns one page of the relevance order: bleve scores main restricted to the
-// newest maxScored matches; the positions after those are filled in time order. The total and
-// facets come from the bitmaps of the same snapshot.
+// relevanceSearch returns one page of the relevance order: the newest maxScored matches ranked
+// by bleve's TF-IDF, then the older ones newest first. The total and facets come from the
+// bitmaps of the same snapshot. Queries made of terms, conjunctions and disjunctions (every
+// free-text query and filter) are scored from the postings by scoreTop; others by bleve.
 func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query, limit, offset int, needles [][]rune) (*Result, error) {
+	plan, ok := planScore(main)
+	if !ok || ix.bleveScores {
+		return ix.relevanceBleve(ctx, q, main, limit, offset, needles)
+	}
+	sv, err := ix.snapshot()
+	if err != nil {
+		return nil, err
+	}
+	defer sv.Close()
+	bms, total, err := matches(ctx, sv, main)
+	if err != nil {
+		return nil, err
+	}
+	out := &Result{Total: total}
+	if q.Facets {
+		if out.Facets, err = facetCounts(sv, bms); err != nil {
+			return nil, err
+		}
+	}
+	cands := bms
+	var tail []docRef
+	if total > uint64(ix.maxScored) {
+		// Only the set of the newest maxScored matters, unless the page reaches past it.
+		needTail := offset+limit > ix.maxScored
+		byTime := topByTime(sv, bms, max(ix.maxScored, offset+limit), false, ix.denseScan, needTail)
+		newest := byTime[:min(ix.maxScored, len(byTime))]
+		perSeg := make([][]uint32, len(sv.segs))
+		for _, d := range newest {
+			perSeg[d.seg] = append(perSeg[d.seg], d.doc)
+		}
+		cands = make([]*roaring.Bitmap, len(sv.segs))
+		for i, docs := range perSeg {
+			if len(docs) > 0 {
+				slices.Sort(docs)
+				cands[i] = roaring.BitmapOf(docs...)
+			}
+		}
+		if needTail {
+			tail = byTime[max(ix.maxScored, min(offset, len(byTime))):]
+		}
+	}
+	if size := max(0, min(offset+limit, ix.maxScored)-offset); size > 0 {
+		if err := plan.prepare(sv); err != nil {
+			return nil, err
+		}
+		top, err := scoreTop(ctx, sv, plan, cands, offset+size)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range top[min(offset, len(top)):] {
+			h, err := loadHit(&sv.segs[d.seg], d.doc, needles, q.Highlight)
+			if err != nil {
+				return nil, err
+			}
+			h.Score = d.score
+			out.Hits = append(out.Hits, h)
+		}
+	}
+	for _, d := range tail {
+		h, err := loadHit(&sv.segs[d.seg], d.doc, needles, q.Highlight)
+		if err != nil {
+			return nil, err
+		}
+		out.Hits = append(out.Hits, h)
+	}
+	return out, nil
+}
+
+// relevanceBleve is relevanceSearch with bleve's searchers doing the scoring, for queries
+// planScore cannot score: bleve scores main restricted to the newest maxScored matches.
+func (ix *Index) relevanceBleve(ctx context.Context, q Query, main query.Query, limit, offset int, needles [][]rune) (*Result, error) {
 	cq := &candidates{ix: ix, ctx: ctx, main: main, max: ix.maxScored, facets: q.Facets,
 		offset: offset, limit: limit, needles: needles, mark: q.Highlight}
 	size := max(0, min(offset+limit, cq.max)-offset)

@@ -1,0 +1,80 @@
+package index
+
+import (
+	"context"
+	"testing"
+)
+
+// TestScorerMatchesBleve checks that relevance pages scored from the postings (scoreTop) equal
+// the pages bleve's searchers score, hit for hit and score for score, with the scoring window
+// both wider and narrower than the matches, on an index with several segments and deletions.
+func TestScorerMatchesBleve(t *testing.T) {
+	ctx := context.Background()
+	ix := mustOpen(t)
+	ix.chunk = 300
+	recs := newCorpusGen(21).corpus(1500)
+	mustPut(t, ix, recs...)
+	for _, r := range recs[40:90] {
+		r.Body += "，渣土车又来了。"
+	}
+	mustPut(t, ix, recs[40:90]...)
+	if err := ix.Delete(ctx, "M0000003", "M0000500"); err != nil {
+		t.Fatal(err)
+	}
+	queries := []Query{
+		{Text: "渣土车"},
+		{Text: "居民"},
+		{Text: "噪音 扰民"},
+		{Text: "扬尘 OR 油烟"},
+		{Text: "停车收费"},
+		{Text: "工资", District: "惠城区"},
+		{Text: "12345 热线"},
+		{Text: "物业 小区", Offset: 30},
+		{Text: "渣土车", Since: recs[200].Time, Until: recs[900].Time},
+		{Text: "噪音 OR 时间:2021-01-05..2021-01-20"},
+	}
+	for _, window := range []int{maxScored, 100} {
+		ix.maxScored = window
+		for _, q := range queries {
+			q.Sort, q.Limit, q.Highlight = SortRelevance, 60, true
+			main, err := ix.mainQuery(&compiler{seg: ix.seg}, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := planScore(main); !ok {
+				t.Fatalf("%q: the postings scorer does not take it", q.Text)
+			}
+			ix.bleveScores = true
+			want := mustSearch(t, ix, q)
+			ix.bleveScores = false
+			got := mustSearch(t, ix, q)
+			if got.Total != want.Total || len(got.Hits) != len(want.Hits) {
+				t.Fatalf("window %d, %q: total %d with %d hits, bleve %d with %d", window, q.Text,
+					got.Total, len(got.Hits), want.Total, len(want.Hits))
+			}
+			if len(got.Hits) == 0 {
+				t.Fatalf("window %d, %q: no hits to compare", window, q.Text)
+			}
+			for i := range got.Hits {
+				g, w := got.Hits[i], want.Hits[i]
+				if g.ID != w.ID || g.Score != w.Score || g.Snippet != w.Snippet {
+					t.Fatalf("window %d, %q, hit %d: %s %v, bleve %s %v", window, q.Text, i, g.ID, g.Score, w.ID, w.Score)
+				}
+			}
+		}
+	}
+}
+
+// TestPlanScoreDeclines checks that query parts the scorer does not reproduce go to bleve.
+func TestPlanScoreDeclines(t *testing.T) {
+	ix := mustOpen(t)
+	for _, text := range []string{"噪", "部门:城管", "噪音 -扰民"} {
+		main, err := ix.mainQuery(&compiler{seg: ix.seg}, Query{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := planScore(main); ok {
+			t.Errorf("%q: planScore took a query with a prefix, wildcard or negation", text)
+		}
+	}
+}
