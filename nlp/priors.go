@@ -8,23 +8,17 @@ import (
 )
 
 // Prior knowledge shipped in the binary beside the models: fixed resources
-// like the dictionary, derived from public data that is not evaluation data by
-// priors_gen_test.go, and read where they lie (no parsing at load, no state):
+// like the dictionary, derived by priors_gen_test.go from public data that is
+// not evaluation data, and read where they lie (no parsing at load, no state).
 //
-//   - data/taxonomy.bin: the words of the level-2 and level-3 names of the
-//     Teddy 2020 message category tree (附件1, 517 rows), each with the level-1
-//     classes whose subtree names it ("安全隐患" → 城乡建设). A message's
-//     category model reads them as "k:<class>" features, and as "K:<class>"
-//     when the word is also in the title.
-//   - data/sentiment_prior.bin: smoothed log-odds of positive against negative
-//     of words and word bigrams in the online_shopping_10_cats reviews, its
-//     酒店 category left out (it shares reviews with chnsenticorp) and any
-//     review whose text is also in the waimai_10k or chnsenticorp_htl_all
-//     training files left out.
-var (
-	//go:embed data/taxonomy.bin
-	taxonomyTable string
-)
+// data/taxonomy.bin holds the words of the level-2 and level-3 names of the
+// Teddy 2020 message category tree (附件1, 517 rows), each with the level-1
+// classes whose subtree names it ("网约车" → 交通运输). The category model
+// reads them as "k:<class>" features, and as "K:<class>" when the word is
+// also in the title.
+//
+//go:embed data/taxonomy.bin
+var taxonomyTable string
 
 // priorTable is a read-only open-addressing hash table in the format
 // priors_gen_test.go writes: magic "MNYT", a version byte, the number of

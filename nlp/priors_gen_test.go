@@ -19,7 +19,7 @@ import (
 //
 //	CGO_ENABLED=0 go test ./nlp -run TestGeneratePriors -update-priors   # rewrite data/*.bin
 //	CGO_ENABLED=0 go test ./nlp -run TestGenerateModels -update-models   # then retrain models/*.bin
-var updatePriors = flag.Bool("update-priors", false, "rebuild the shipped prior tables data/taxonomy.bin and data/sentiment_prior.bin")
+var updatePriors = flag.Bool("update-priors", false, "rebuild the shipped prior table data/taxonomy.bin")
 
 // maxTaxonomyClasses drops words that name more level-1 classes than this
 // (管理, 服务): they say little about any one.
