@@ -54,6 +54,9 @@ func features(it *domain.Item, a *domain.Analysis, pl found, charGrams bool) []s
 	for _, p := range pl.all {
 		fs = append(fs, "p:"+p)
 	}
+	for _, h := range pl.hints {
+		fs = append(fs, "h:"+h)
+	}
 	if it != nil && !it.Time.IsZero() {
 		// Letters on one matter arrive together (campaigns, a building site, a school's intake),
 		// so the day and week of writing point at the department that handled their neighbours.

@@ -15,8 +15,9 @@ import (
 	"minyi/route"
 )
 
-// analysesVersion changes when what the cache holds changes, so a stale cache is not read.
-const analysesVersion = "route-analyses-v1"
+// analysesVersion changes when what the cache holds changes (v2: the gazetteer's 社区 level), so a
+// stale cache is not read.
+const analysesVersion = "route-analyses-v2"
 
 // TestMain hands the internal cross-validation a way to analyse letters with the real nlp
 // Analyzer, loaded only when a test asks for it.

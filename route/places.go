@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"minyi/domain"
 )
 
 // unitName is a department name split into its administrative parts, e.g.
@@ -111,6 +113,7 @@ type found struct {
 	district string   // the district the text is most about
 	street   string   // the street the text is most about
 	all      []string // every place found, full names, in table order
+	hints    []string // districts and streets the communities and roads found lie in (see addHints)
 }
 
 // find looks for full and short place names in text; short names of one rune are never used.
@@ -160,4 +163,49 @@ func argmax(m map[string]int) string {
 		}
 	}
 	return best
+}
+
+// levelRoad and levelCommunity are the domain.Place levels of roads and 居委会/村委会 (nlp's
+// spelling; route does not import nlp).
+const (
+	levelRoad      = "道路"
+	levelCommunity = "社区"
+)
+
+// addHints reads the places of an analysis that point at a street without naming it: a
+// community (居委会/村委会) found in the text, and a road that names a community, whose path then
+// runs through the community's street (云南中路 → 黄浦区/南京东路街道). Only when the text itself
+// names no street: a street named wins over a hint.
+func (f *found) addHints(a *domain.Analysis) {
+	if a == nil || f.street != "" {
+		return
+	}
+	seen := map[string]bool{}
+	for _, p := range a.Places {
+		if (p.Level != levelRoad && p.Level != levelCommunity) || len(p.Path) < 3 {
+			continue
+		}
+		// Skip the place itself and the city (and province) above its district.
+		for _, e := range p.Path[1 : len(p.Path)-1] {
+			if strings.HasSuffix(e, "市") || strings.HasSuffix(e, "省") || seen[e] {
+				continue
+			}
+			seen[e] = true
+			f.hints = append(f.hints, e)
+		}
+	}
+}
+
+// hinted reports whether a unit sitting in u lies in a street or district the hints point at.
+func (f *found) hinted(u unitName) (street, district bool) {
+	for _, h := range f.hints {
+		s := shortPlace(h)
+		if u.street != "" && shortPlace(u.street) == s {
+			street = true
+		}
+		if u.district != "" && shortPlace(u.district) == s {
+			district = true
+		}
+	}
+	return street, district
 }

@@ -64,6 +64,8 @@ const (
 	fDayShare               // share of the same day's letters sent here
 	fSameDayUnnamed         // fSameDay of a street/town office when the text names no street
 	fDayShareUnnamed        // fDayShare when the text names no place
+	fHintStreet             // sits in the street of a community or road the text names (found.hints)
+	fHintDist               // sits in the district of one
 	nFeatures
 )
 
@@ -71,7 +73,8 @@ const (
 var featureNames = [nFeatures]string{"type", "dist", "distZ", "street", "streetZ", "knn", "near", "nearStreet",
 	"far", "flat", "prior", "distVote", "typeVote", "city", "districtUnit", "streetUnit", "city×place",
 	"district×place", "street×place", "city×street", "district×street", "street×street", "dist×place",
-	"street×named", "type×streetUnit", "sameDay", "nearDay", "distDay", "dayShare", "sameDay×unnamed", "dayShare×unnamed"}
+	"street×named", "type×streetUnit", "sameDay", "nearDay", "distDay", "dayShare", "sameDay×unnamed", "dayShare×unnamed",
+	"hintStreet", "hintDist"}
 
 // vector writes the reranking features of c into v.
 func (c *cand) vector(v *[nFeatures]float64) {
@@ -112,6 +115,7 @@ func (c *cand) vector(v *[nFeatures]float64) {
 	if !c.placeStreet && !c.placeDist {
 		v[fDayShareUnnamed] = c.dayShare
 	}
+	v[fHintStreet], v[fHintDist] = b2f(c.hintStreet), b2f(c.hintDist)
 }
 
 func b2f(b bool) float64 {
@@ -182,5 +186,7 @@ func defaultWeights() []float64 {
 		-0.45, // dayShare
 		2.25,  // sameDay×unnamed
 		1.00,  // dayShare×unnamed
+		1.50,  // hintStreet
+		0.25,  // hintDist
 	}
 }

@@ -231,6 +231,7 @@ func (r *Router) placesOf(it *domain.Item, a *domain.Analysis) found {
 			pl.street = a.Street
 		}
 	}
+	pl.addHints(a)
 	return pl
 }
 
@@ -254,6 +255,8 @@ type cand struct {
 	dvote, tvote     float64 // share of the wider neighbourhood sent to this district / unit type
 	placeDist        bool    // the text names a district
 	placeStreet      bool    // the text names a street
+	hintStreet       bool    // sits in the street of a community or road the text names (found.hints)
+	hintDist         bool    // sits in the district of one
 	// day evidence (see dayIndex.evidence)
 	sameDay, nearDay, distDay, dayShare float64
 	rules, terms                        []string
@@ -324,6 +327,13 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			}
 		}
 	}
+	if len(pl.hints) > 0 {
+		for _, n := range r.names {
+			if s, _ := pl.hinted(r.units[n]); s {
+				get(n)
+			}
+		}
+	}
 	for _, h := range r.rules.match(r.dir, text(it), a, pl.district, pl.street) {
 		c := get(h.dept.Name)
 		s := float64(h.priority) / 100 * math.Pow(0.6, float64(h.rank))
@@ -380,6 +390,7 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 		if pl.street != "" && u.street != "" && shortPlace(u.street) == shortPlace(pl.street) {
 			c.street = true
 		}
+		c.hintStreet, c.hintDist = pl.hinted(u)
 		c.returned = r.returns[c.dept+"\x1f"+key]
 		c.returnWhy = r.why[c.dept+"\x1f"+key]
 	}
