@@ -193,16 +193,43 @@ func topAfter(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64
 	if k <= 0 {
 		return nil
 	}
+	// When only the set of the first k counts (relevance candidates), matches are collected and
+	// cut to the first k by selection, which costs less than keeping a heap of thousands; once
+	// k are kept, only matches before the worst of them are collected.
+	selecting := !sorted && after == nil
 	h := make(worstFirst, 0, min(k, 1<<16))
+	if selecting {
+		h = make(worstFirst, 0, 2*k+colBlock)
+	}
+	var kept *docRef // selecting: the last of the k kept, once k were
 	offer := func(r docRef) {
+		switch {
+		case selecting:
+			if kept == nil || r.before(*kept) {
+				h = append(h, r)
+			}
 		// Only the order key counts against a cursor: seg and doc change when segments merge
 		// between two pages, and equal keys mean the same record (seq is unique).
-		if after == nil || r.k1 < after.k1 || r.k1 == after.k1 && r.k2 < after.k2 {
+		case after == nil || r.k1 < after.k1 || r.k1 == after.k1 && r.k2 < after.k2:
 			h.offer(r, k)
+		}
+	}
+	cut := func() { // selecting: keep the first k, and note the last of them
+		if len(h) >= k && (kept == nil || len(h) >= 2*k) {
+			selectFirst(h, k)
+			h = h[:k]
+			w := h[k-1]
+			for _, r := range h[:k-1] {
+				if w.before(r) {
+					w = r
+				}
+			}
+			kept = &w
 		}
 	}
 	var blocks []blockRef
 	buf := make([]uint32, 256)
+	arrays := make([][]uint32, len(sv.segs))
 	for si := range sv.segs {
 		bm := bms[si]
 		cols := sv.segs[si].cols
@@ -234,10 +261,16 @@ func topAfter(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64
 		return cmp.Compare(b.bound, a.bound)
 	})
 	for _, br := range blocks {
+		if selecting {
+			cut()
+		}
 		if len(h) >= k {
 			// Stop at the first block whose best time cannot beat the worst kept match; every
 			// later block is as bad or worse. (Equal times may still win on seq.)
 			worst := h[0].k1
+			if selecting {
+				worst = kept.k1
+			}
 			bound := br.bound
 			if asc && bound != math.MaxInt64 {
 				bound = -bound
@@ -246,14 +279,14 @@ func topAfter(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64
 				break
 			}
 		}
-		lo := uint32(br.blk * colBlock)
-		hi := lo + colBlock
 		cols := sv.segs[br.seg].cols
-		it := bms[br.seg].Iterator()
-		it.AdvanceIfNeeded(lo)
-		for it.HasNext() && it.PeekNext() < hi {
-			offer(refOf(cols, br.seg, it.Next(), asc))
+		for _, d := range blockDocs(arrays, bms, br) {
+			offer(refOf(cols, br.seg, d, asc))
 		}
+	}
+	if selecting && len(h) > k {
+		selectFirst(h, k)
+		h = h[:k]
 	}
 	out := []docRef(h)
 	if sorted {
@@ -268,6 +301,57 @@ func topAfter(sv *snapView, bms []*roaring.Bitmap, k int, asc bool, dense uint64
 		})
 	}
 	return out
+}
+
+// selectFirst reorders refs so that its first k are the k that come first in the page order
+// (in no particular order among themselves): quickselect, linear on average.
+func selectFirst(refs []docRef, k int) {
+	lo, hi := 0, len(refs)-1
+	for lo < hi {
+		// Median of three as the pivot, moved to hi.
+		mid := lo + (hi-lo)/2
+		if refs[mid].before(refs[lo]) {
+			refs[mid], refs[lo] = refs[lo], refs[mid]
+		}
+		if refs[hi].before(refs[lo]) {
+			refs[hi], refs[lo] = refs[lo], refs[hi]
+		}
+		if refs[mid].before(refs[hi]) {
+			refs[mid], refs[hi] = refs[hi], refs[mid]
+		}
+		pivot := refs[hi]
+		p := lo
+		for i := lo; i < hi; i++ {
+			if refs[i].before(pivot) {
+				refs[i], refs[p] = refs[p], refs[i]
+				p++
+			}
+		}
+		refs[p], refs[hi] = refs[hi], refs[p]
+		switch {
+		case p == k || p == k-1:
+			return
+		case p < k:
+			lo = p + 1
+		default:
+			hi = p - 1
+		}
+	}
+}
+
+// blockDocs returns the matches of one block of a segment: a slice of the segment's matches as
+// a sorted array, made the first time one of its blocks is visited (cheaper than a bitmap
+// iterator per block).
+func blockDocs(arrays [][]uint32, bms []*roaring.Bitmap, br blockRef) []uint32 {
+	a := arrays[br.seg]
+	if a == nil {
+		a = bms[br.seg].ToArray()
+		arrays[br.seg] = a
+	}
+	lo, hi := uint32(br.blk*colBlock), uint32((br.blk+1)*colBlock)
+	i, _ := slices.BinarySearch(a, lo)
+	j, _ := slices.BinarySearch(a[i:], hi)
+	return a[i : i+j]
 }
 
 // loadHit reads one document's stored fields and builds its hit.

@@ -3,8 +3,11 @@ package index
 import (
 	"cmp"
 	"context"
+	"errors"
 	"math"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -276,69 +279,100 @@ func (a scoredDoc) better(b scoredDoc) bool {
 	return a.doc < b.doc
 }
 
+// clone copies the tree with fresh per-segment state, so several segments can be scored at once.
+func (n *scoreNode) clone() *scoreNode {
+	c := *n
+	c.it, c.inWin, c.started, c.finished = nil, nil, false, false
+	if n.kids != nil {
+		c.kids = make([]*scoreNode, len(n.kids))
+		for i, k := range n.kids {
+			c.kids[i] = k.clone()
+		}
+	}
+	return &c
+}
+
+// topScored keeps the best k scored documents; once k are kept its root is the worst of them.
+type topScored struct {
+	k   int
+	top []scoredDoc
+}
+
+func (t *topScored) offer(sd scoredDoc) {
+	switch {
+	case len(t.top) < t.k:
+		t.top = append(t.top, sd)
+		if len(t.top) == t.k {
+			for i := t.k/2 - 1; i >= 0; i-- {
+				t.down(i)
+			}
+		}
+	case sd.better(t.top[0]):
+		t.top[0] = sd
+		t.down(0)
+	}
+}
+
+// down moves top[i] towards the leaves until no child is worse than it.
+func (t *topScored) down(i int) {
+	s := t.top
+	for {
+		l := 2*i + 1
+		if l >= len(s) {
+			return
+		}
+		w := l // the worse child
+		if r := l + 1; r < len(s) && s[l].better(s[r]) {
+			w = r
+		}
+		if !s[i].better(s[w]) {
+			return
+		}
+		s[i], s[w] = s[w], s[i]
+		i = w
+	}
+}
+
 // scoreTop scores the candidates (per segment, a bitmap of document numbers) with n and
-// returns the best k, best first.
+// returns the best k, best first. Segments are scored on segWorkers goroutines, each with its
+// own copy of the tree and its own best k, merged at the end.
 func scoreTop(ctx context.Context, sv *snapView, n *scoreNode, cands []*roaring.Bitmap, k int) ([]scoredDoc, error) {
 	if k <= 0 {
 		return nil, nil
 	}
-	var top []scoredDoc // a heap with the worst kept at the root once k are kept
-	worse := func(i, j int) bool { return top[j].better(top[i]) }
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(top) {
-				return
-			}
-			m := l
-			if r := l + 1; r < len(top) && worse(r, l) {
-				m = r
-			}
-			if !worse(m, i) {
-				return
-			}
-			top[i], top[m] = top[m], top[i]
-			i = m
-		}
-	}
-	buf := make([]uint32, 256)
+	var work []int
 	for si := range sv.segs {
-		if cands[si] == nil || cands[si].IsEmpty() {
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := n.open(&sv.segs[si]); err != nil {
-			return nil, err
-		}
-		it := cands[si].ManyIterator()
-		for c := it.NextMany(buf); c > 0; c = it.NextMany(buf) {
-			for _, d := range buf[:c] {
-				s, ok, err := n.score(uint64(d))
-				if err != nil {
-					return nil, err
-				}
-				if !ok {
-					continue
-				}
-				sd := scoredDoc{seg: int32(si), doc: d, score: s}
-				switch {
-				case len(top) < k:
-					top = append(top, sd)
-					if len(top) == k {
-						for i := k/2 - 1; i >= 0; i-- {
-							down(i)
-						}
-					}
-				case sd.better(top[0]):
-					top[0] = sd
-					down(0)
-				}
-			}
+		if cands[si] != nil && !cands[si].IsEmpty() {
+			work = append(work, si)
 		}
 	}
-	slices.SortFunc(top, func(a, b scoredDoc) int {
+	workers := max(1, min(segWorkers(), len(work)))
+	trees := make([]*scoreNode, workers)
+	tops := make([]topScored, workers)
+	for w := range workers {
+		trees[w], tops[w] = n.clone(), topScored{k: k}
+	}
+	var next atomic.Int64
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[w] = scoreSegments(ctx, sv, trees[w], cands, work, &next, &tops[w])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	all := tops[0]
+	for _, t := range tops[1:] {
+		for _, sd := range t.top {
+			all.offer(sd)
+		}
+	}
+	slices.SortFunc(all.top, func(a, b scoredDoc) int {
 		if a.better(b) {
 			return -1
 		}
@@ -347,5 +381,35 @@ func scoreTop(ctx context.Context, sv *snapView, n *scoreNode, cands []*roaring.
 		}
 		return 0
 	})
-	return top, nil
+	return all.top, nil
+}
+
+// scoreSegments scores the candidates of the segments in work that next hands out into top.
+func scoreSegments(ctx context.Context, sv *snapView, n *scoreNode, cands []*roaring.Bitmap, work []int, next *atomic.Int64, top *topScored) error {
+	buf := make([]uint32, 256)
+	for {
+		i := int(next.Add(1) - 1)
+		if i >= len(work) {
+			return nil
+		}
+		si := work[i]
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := n.open(&sv.segs[si]); err != nil {
+			return err
+		}
+		it := cands[si].ManyIterator()
+		for c := it.NextMany(buf); c > 0; c = it.NextMany(buf) {
+			for _, d := range buf[:c] {
+				s, ok, err := n.score(uint64(d))
+				if err != nil {
+					return err
+				}
+				if ok {
+					top.offer(scoredDoc{seg: int32(si), doc: d, score: s})
+				}
+			}
+		}
+	}
 }

@@ -2,6 +2,8 @@ package index
 
 import (
 	"context"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -75,6 +77,41 @@ func TestPlanScoreDeclines(t *testing.T) {
 		}
 		if _, ok := planScore(main); ok {
 			t.Errorf("%q: planScore took a query with a prefix, wildcard or negation", text)
+		}
+	}
+}
+
+// TestSelectFirst checks the quickselect behind the relevance candidates against a full sort.
+func TestSelectFirst(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{1, 2, 3, 10, 257, 5000} {
+		for _, k := range []int{1, n / 3, n - 1, n} {
+			if k < 1 {
+				continue
+			}
+			refs := make([]docRef, n)
+			for i := range refs {
+				// Few distinct times so that seq (and then position) must break ties.
+				refs[i] = docRef{k1: int64(r.IntN(20)), k2: uint64(r.IntN(50)), seg: int32(r.IntN(3)), doc: uint32(i)}
+			}
+			want := slices.Clone(refs)
+			slices.SortFunc(want, func(a, b docRef) int {
+				if a.before(b) {
+					return -1
+				}
+				return 1
+			})
+			selectFirst(refs, k)
+			got := slices.Clone(refs[:k])
+			slices.SortFunc(got, func(a, b docRef) int {
+				if a.before(b) {
+					return -1
+				}
+				return 1
+			})
+			if !slices.Equal(got, want[:k]) {
+				t.Fatalf("n %d, k %d: the first k differ from a full sort's", n, k)
+			}
 		}
 	}
 }
