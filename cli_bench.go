@@ -10,6 +10,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -92,6 +93,13 @@ func cmdBench(env *cliEnv, args []string) error {
 	rep.OpenMS = ms(time.Since(t0))
 
 	// Reuse what a kept directory already holds; ingest the rest.
+	if sub == "ingest" {
+		stop, err := startProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	docs, err := benchDocs(env.ctx, p.store)
 	if err != nil {
 		return err
@@ -111,23 +119,16 @@ func cmdBench(env *cliEnv, args []string) error {
 		docs = append(docs, more...)
 	}
 	if sub == "search" {
-		// The profile covers the timed queries only, not the ingest before them.
-		if *cpuProfile != "" {
-			f, err := os.Create(*cpuProfile)
-			if err != nil {
-				return fmt.Errorf("bench: cpu profile: %w", err)
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return fmt.Errorf("bench: cpu profile: %w", err)
-			}
-			defer pprof.StopCPUProfile()
+		stop, err := startProfile(*cpuProfile)
+		if err != nil {
+			return err
 		}
+		defer stop()
 		sr, err := app.BenchSearch(env.ctx, p.core, docs, *seed, *queries, *recallTerms)
 		if err != nil {
 			return err
 		}
-		pprof.StopCPUProfile()
+		stop()
 		rep.Search = &sr
 		// (d) open until the first search answers, three times.
 		for range 3 {
@@ -156,6 +157,25 @@ func cmdBench(env *cliEnv, args []string) error {
 	}
 	printBench(env, rep)
 	return nil
+}
+
+// startProfile starts a CPU profile into path (none when path is empty). bench profiles the
+// work it times: the ingest for bench ingest, the queries (not the ingest) for bench search.
+// The returned stop ends the profile and closes its file; calling it again does nothing.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench: cpu profile: %w", err)
+	}
+	var once sync.Once
+	return func() { once.Do(func() { pprof.StopCPUProfile(); f.Close() }) }, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
