@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"minyi/domain"
 )
@@ -13,11 +14,13 @@ import (
 // found, category and matter. When the analysis has no words (nlp not run) it falls back to
 // character 1–3-grams so that routing still learns something.
 func features(it *domain.Item, a *domain.Analysis, pl found, charGrams bool) []string {
-	var fs []string
 	title, body := "", ""
 	if it != nil {
 		title, body = strings.ToLower(it.Title), strings.ToLower(it.Body)
 	}
+	// About 3 grams of 2+3·n bytes per 3-byte rune of text, twice for the title.
+	n := len(title) + len(body)
+	fb := featBuf{b: make([]byte, 0, 8*n+256), ends: make([]int, 0, n+32)}
 	var words []string
 	if a != nil {
 		words = a.Words
@@ -29,49 +32,122 @@ func features(it *domain.Item, a *domain.Analysis, pl found, charGrams bool) []s
 				prev = ""
 				continue
 			}
-			fs = append(fs, "w:"+w)
+			fb.add("w:", w, "", "")
 			if prev != "" {
-				fs = append(fs, "b:"+prev+"_"+w)
+				fb.add("b:", prev, "_", w)
 			}
 			prev = w
 		}
 		for _, w := range words {
 			if isWord(w) && strings.Contains(title, w) {
-				fs = append(fs, "t:"+w)
+				fb.add("t:", w, "", "")
 			}
 		}
 	}
 	if len(words) == 0 || charGrams {
-		fs = appendCharGrams(fs, "c", title+"\n"+body)
-		fs = appendCharGrams(fs, "tc", title)
+		fb.charGrams("c", title+"\n"+body)
+		fb.charGrams("tc", title)
 	}
 	if pl.district != "" {
-		fs = append(fs, "d:"+pl.district, "d:"+pl.district, "d:"+pl.district)
+		for range 3 {
+			fb.add("d:", pl.district, "", "")
+		}
 	}
 	if pl.street != "" {
-		fs = append(fs, "s:"+pl.street, "s:"+pl.street, "s:"+pl.street)
+		for range 3 {
+			fb.add("s:", pl.street, "", "")
+		}
 	}
 	for _, p := range pl.all {
-		fs = append(fs, "p:"+p)
+		fb.add("p:", p, "", "")
 	}
 	for _, h := range pl.hints {
-		fs = append(fs, "h:"+h)
+		fb.add("h:", h, "", "")
 	}
 	if it != nil && !it.Time.IsZero() {
 		// Letters on one matter arrive together (campaigns, a building site, a school's intake),
 		// so the day and week of writing point at the department that handled their neighbours.
 		y, w := it.Time.ISOWeek()
-		fs = append(fs, "day:"+it.Time.Format("2006-01-02"), fmt.Sprintf("wk:%d-%02d", y, w))
+		fb.add("day:", it.Time.Format("2006-01-02"), "", "")
+		fb.add(fmt.Sprintf("wk:%d-%02d", y, w), "", "", "")
 	}
 	if a != nil {
 		if a.Category != "" {
-			fs = append(fs, "cat:"+a.Category)
+			fb.add("cat:", a.Category, "", "")
 		}
 		if a.Matter != "" {
-			fs = append(fs, "m:"+a.Matter)
+			fb.add("m:", a.Matter, "", "")
 		}
 	}
+	return fb.strings(nil)
+}
+
+// featBuf builds many short feature strings back to back in one buffer and cuts them out of
+// one string at the end: a message has about a thousand features, and a string allocation
+// each made building them cost more than the models that read them.
+type featBuf struct {
+	b    []byte
+	ends []int
+}
+
+// add appends the feature a+b+c+d.
+func (f *featBuf) add(a, b, c, d string) {
+	f.b = append(append(append(append(f.b, a...), b...), c...), d...)
+	f.ends = append(f.ends, len(f.b))
+}
+
+// strings appends the features, in the order they were added, to fs.
+func (f *featBuf) strings(fs []string) []string {
+	all := string(f.b)
+	start := 0
+	for _, e := range f.ends {
+		fs = append(fs, all[start:e])
+		start = e
+	}
 	return fs
+}
+
+// charGrams adds prefix:g for the character 1–3-grams g of the letters and digits of s (the
+// classic segmentation-free text features for Chinese), each start's grams shortest first.
+func (f *featBuf) charGrams(prefix, s string) {
+	// run holds the byte spans of the last (up to) 3 runes of the current run of letters and
+	// digits whose grams are not all emitted yet.
+	type span struct{ start, end int }
+	var run [3]span
+	n := 0                   // runes of the run seen, up to 3 kept
+	emit := func(from int) { // the grams starting at run[from]
+		for k := from; k < n && k < 3; k++ {
+			f.add(prefix, ":", s[run[from].start:run[k].end], "")
+		}
+	}
+	flush := func() { // the run ended: the starts not yet emitted get their shorter grams
+		for i := 0; i < min(n, 3); i++ {
+			emit(i)
+		}
+		n = 0
+	}
+	for i, r := range s {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			flush()
+			continue
+		}
+		end := i + utf8.RuneLen(r)
+		if n == 3 {
+			emit(0) // the oldest start's three grams are complete
+			run[0], run[1] = run[1], run[2]
+			n = 2
+		}
+		run[n] = span{i, end}
+		n++
+	}
+	flush()
+}
+
+// appendCharGrams adds character 1–3-grams of the letters and digits of s (see charGrams).
+func appendCharGrams(fs []string, prefix, s string) []string {
+	var fb featBuf
+	fb.charGrams(prefix, s)
+	return fb.strings(fs)
 }
 
 // isWord drops punctuation and space tokens, which carry no routing signal.
@@ -82,27 +158,4 @@ func isWord(w string) bool {
 		}
 	}
 	return false
-}
-
-// appendCharGrams adds character 1–3-grams of the letters and digits of s (the classic
-// segmentation-free text features for Chinese).
-func appendCharGrams(fs []string, prefix, s string) []string {
-	var rs []rune
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			rs = append(rs, r)
-		} else {
-			rs = append(rs, ' ')
-		}
-	}
-	for i := range rs {
-		for n := 1; n <= 3 && i+n <= len(rs); n++ {
-			g := rs[i : i+n]
-			if strings.ContainsRune(string(g), ' ') {
-				break
-			}
-			fs = append(fs, prefix+":"+string(g))
-		}
-	}
-	return fs
 }

@@ -286,8 +286,12 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 	}
 	probs := map[string]float64{}
 	rest := 0.0
+	var hashes []uint64 // the features' hashes, computed once for both models
+	if r.model != nil || r.hier != nil {
+		hashes = learn.HashAll(nil, fs)
+	}
 	if r.model != nil {
-		scored := r.model.Predict(fs)
+		scored := r.model.PredictHashed(hashes)
 		for i, s := range scored {
 			probs[s.Label] = s.Prob
 			if i < r.opt.Candidates {
@@ -299,7 +303,7 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 		}
 	}
 	if r.hier != nil {
-		hs := r.hier.predict(learn.HashAll(nil, fs))
+		hs := r.hier.predict(hashes)
 		for i, n := range r.names {
 			r.hier.components(i, &hs, get(n))
 		}
