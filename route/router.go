@@ -272,7 +272,12 @@ type cand struct {
 // be tuned without re-running the model.
 func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found, float64) {
 	pl := r.placesOf(it, a)
-	fs := features(it, a, pl, r.opt.CharGrams)
+	var fs []string
+	if r.model != nil || r.hier != nil || (r.knn != nil && len(r.knn.Docs) > 0) {
+		// Only the learned parts read features; a router with rules alone (no dispatch
+		// history yet) skips building them.
+		fs = features(it, a, pl, r.opt.CharGrams)
+	}
 	byDept := map[string]*cand{}
 	var order []*cand
 	get := func(d string) *cand {
