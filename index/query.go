@@ -80,7 +80,7 @@ func (c *compiler) compile(n *node, positive bool) query.Query {
 		if positive {
 			c.needles = append(c.needles, n.text)
 		}
-		return substring(n.text, n.field == fTitle)
+		return c.scoreRarest(substring(n.text, n.field == fTitle))
 	case nodeField:
 		if n.field == "_id" {
 			return bleve.NewDocIDQuery(strings.Split(n.text, ","))
@@ -147,7 +147,7 @@ func (c *compiler) word(w, field string) query.Query {
 	if field == fTitle {
 		return substring(w, true)
 	}
-	sub := substring(w, false)
+	sub := c.scoreRarest(substring(w, false))
 	if sub == nil {
 		return nil
 	}
@@ -209,6 +209,43 @@ func substring(s string, inTitle bool) query.Query {
 		terms[t.pos-first] = t.term
 	}
 	return bleve.NewPhraseQuery(terms, field)
+}
+
+// scoreRarest makes a conjunction of bigrams score through its rarest bigram alone: the others
+// still have to match but get boost 0. Every bigram of a string occurs wherever the string
+// does, so scoring all of them counted one occurrence once per bigram, and common bigrams (反映,
+// 居民) that also occur elsewhere in a record added noise; relevance then reads each bigram's
+// postings, so scoring one instead of all also makes it faster. Other queries are returned as
+// they are.
+func (c *compiler) scoreRarest(q query.Query) query.Query {
+	cq, ok := q.(*query.ConjunctionQuery)
+	if !ok || c.ix == nil || len(cq.Conjuncts) < 2 {
+		return q
+	}
+	terms := make([]*query.TermQuery, 0, len(cq.Conjuncts))
+	for _, x := range cq.Conjuncts {
+		tq, ok := x.(*query.TermQuery)
+		if !ok || tq.FieldVal != fText {
+			return q
+		}
+		terms = append(terms, tq)
+	}
+	dfs, err := c.ix.docFreqs(fText, terms)
+	if err != nil {
+		return q // scored through every bigram, as before
+	}
+	best := 0
+	for i, df := range dfs {
+		if df < dfs[best] {
+			best = i
+		}
+	}
+	for i, tq := range terms {
+		if i != best {
+			tq.SetBoost(0)
+		}
+	}
+	return q
 }
 
 // termOn is a term query on one field.

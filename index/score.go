@@ -201,7 +201,9 @@ func (n *scoreNode) open(sv *segView) error {
 			l.finished = true
 			return
 		}
-		l.it = pl.Iterator(true, true, false, l.it)
+		// A term with boost 0 only has to match: its iterator skips with the bitmap alone
+		// instead of decoding every frequency on the way.
+		l.it = pl.Iterator(l.boost != 0, l.boost != 0, false, l.it)
 	})
 	return err
 }
@@ -226,10 +228,16 @@ func (n *scoreNode) score(doc uint64) (s float64, ok bool, err error) {
 				n.finished = true
 				return 0, false, nil
 			}
-			n.at, n.freq, n.norm = p.Number(), p.Frequency(), p.Norm()
+			n.at = p.Number()
+			if n.boost != 0 {
+				n.freq, n.norm = p.Frequency(), p.Norm()
+			}
 			if n.at != doc {
 				return 0, false, nil
 			}
+		}
+		if n.boost == 0 {
+			return 0, true, nil // tf·norm·idf × 0, as bleve scores it
 		}
 		s = math.Sqrt(float64(n.freq)) * n.norm * n.idf
 		if n.weight != 1.0 {

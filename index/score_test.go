@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // TestScorerMatchesBleve checks that relevance pages scored from the postings (scoreTop) equal
@@ -113,5 +115,36 @@ func TestSelectFirst(t *testing.T) {
 				t.Fatalf("n %d, k %d: the first k differ from a full sort's", n, k)
 			}
 		}
+	}
+}
+
+// TestScoreRarest checks that a searched string of several bigrams scores through its rarest
+// bigram alone while every bigram must still match.
+func TestScoreRarest(t *testing.T) {
+	ix := mustOpen(t)
+	mustPut(t, ix,
+		newRec(1, "反映问题", "居民反映路灯不亮"),
+		newRec(2, "反映", "多次反映无果"),
+		newRec(3, "反映映", "再次反映"),
+	)
+	c := &compiler{seg: ix.seg, ix: ix}
+	q := c.scoreRarest(substring("多次反映", false))
+	cq, ok := q.(*query.ConjunctionQuery)
+	if !ok || len(cq.Conjuncts) != 3 {
+		t.Fatalf("多次反映 compiled to %#v, want a conjunction of its 3 bigrams", q)
+	}
+	var scored []string
+	for _, x := range cq.Conjuncts {
+		if tq := x.(*query.TermQuery); tq.Boost() != 0 {
+			scored = append(scored, tq.Term)
+		}
+	}
+	// 多次 is in one record, 次反 in one, 反映 in all three: the first of the rarest scores.
+	if !slices.Equal(scored, []string{"多次"}) {
+		t.Fatalf("scored bigrams %v, want [多次]", scored)
+	}
+	res := mustSearch(t, ix, Query{Text: "多次反映", Sort: SortRelevance})
+	if res.Total != 1 || res.Hits[0].ID != "M000002" || res.Hits[0].Score <= 0 {
+		t.Fatalf("多次反映 found %v, want only M000002 with a positive score", res.Hits)
 	}
 }

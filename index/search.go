@@ -352,6 +352,22 @@ func (ix *Index) load(ctx context.Context, id string) (map[string]string, error)
 	return out, nil
 }
 
+// docFreqs is how many documents have each term in field, on the current snapshot.
+func (ix *Index) docFreqs(field string, terms []*query.TermQuery) ([]uint64, error) {
+	r, err := ix.reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	out := make([]uint64, len(terms))
+	for i, tq := range terms {
+		if out[i], err = docFreq(context.Background(), r, field, tq.Term); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // docFreq is how many documents have term in field.
 func docFreq(ctx context.Context, r bindex.IndexReader, field, term string) (uint64, error) {
 	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
