@@ -330,10 +330,19 @@ func segWorkers() int { return min(4, runtime.GOMAXPROCS(0)) }
 
 // eachSegment runs fn for segments 0..n-1 on segWorkers goroutines and returns the first error.
 func eachSegment(n int, fn func(i int) error) error {
-	workers := min(segWorkers(), n)
+	return eachSegmentBy(n, func(_, i int) error { return fn(i) })
+}
+
+// segmentWorkers is how many goroutines eachSegmentBy uses for n segments.
+func segmentWorkers(n int) int { return max(1, min(segWorkers(), n)) }
+
+// eachSegmentBy is eachSegment telling fn which of the segmentWorkers(n) goroutines runs it,
+// for work that keeps state per goroutine.
+func eachSegmentBy(n int, fn func(worker, i int) error) error {
+	workers := segmentWorkers(n)
 	if workers <= 1 {
 		for i := range n {
-			if err := fn(i); err != nil {
+			if err := fn(0, i); err != nil {
 				return err
 			}
 		}
@@ -351,7 +360,7 @@ func eachSegment(n int, fn func(i int) error) error {
 				if i >= n {
 					return
 				}
-				if err := fn(i); err != nil {
+				if err := fn(w, i); err != nil {
 					errs[w] = err
 					return
 				}

@@ -18,21 +18,11 @@ import (
 // is scored and only the page's hits are loaded, so the cost grows with the postings touched
 // rather than with a per-match object. It returns errSlowPath for queries it cannot evaluate.
 func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, order string, limit, offset int, needles [][]rune) (*Result, error) {
-	sv, err := ix.snapshot()
+	sv, bms, out, err := ix.bitmapMatches(ctx, q, main)
 	if err != nil {
 		return nil, err
 	}
 	defer sv.Close()
-	bms, total, err := matches(ctx, sv, main)
-	if err != nil {
-		return nil, err
-	}
-	out := &Result{Total: total}
-	if q.Facets {
-		if out.Facets, err = facetCounts(sv, bms); err != nil {
-			return nil, err
-		}
-	}
 	// A page that follows the previous page of the same query continues after its last match.
 	key := "bitmap\x00" + cursorKeyOf(q, order)
 	var docs []docRef
@@ -54,6 +44,28 @@ func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, o
 		out.Hits = append(out.Hits, h)
 	}
 	return out, nil
+}
+
+// bitmapMatches opens a snapshot and evaluates main in it as per-segment bitmaps; out has the
+// total and, when q asks, the facets. The caller closes sv (nil on error).
+func (ix *Index) bitmapMatches(ctx context.Context, q Query, main query.Query) (*snapView, []*roaring.Bitmap, *Result, error) {
+	sv, err := ix.snapshot()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	bms, total, err := matches(ctx, sv, main)
+	if err != nil {
+		sv.Close()
+		return nil, nil, nil, err
+	}
+	out := &Result{Total: total}
+	if q.Facets {
+		if out.Facets, err = facetCounts(sv, bms); err != nil {
+			sv.Close()
+			return nil, nil, nil, err
+		}
+	}
+	return sv, bms, out, nil
 }
 
 // topCounts keeps the n largest counts (ties by value), like bleve's term facets.

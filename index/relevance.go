@@ -32,24 +32,14 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 	if !ok || ix.bleveScores {
 		return ix.relevanceBleve(ctx, q, main, limit, offset, needles)
 	}
-	sv, err := ix.snapshot()
+	sv, bms, out, err := ix.bitmapMatches(ctx, q, main)
 	if err != nil {
 		return nil, err
 	}
 	defer sv.Close()
-	bms, total, err := matches(ctx, sv, main)
-	if err != nil {
-		return nil, err
-	}
-	out := &Result{Total: total}
-	if q.Facets {
-		if out.Facets, err = facetCounts(sv, bms); err != nil {
-			return nil, err
-		}
-	}
 	cands := bms
 	var tail []docRef
-	if total > uint64(ix.maxScored) {
+	if out.Total > uint64(ix.maxScored) {
 		// Only the set of the newest maxScored matters, unless the page reaches past it.
 		needTail := offset+limit > ix.maxScored
 		byTime := topByTime(sv, bms, max(ix.maxScored, offset+limit), false, ix.denseScan, needTail)

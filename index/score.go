@@ -3,11 +3,8 @@ package index
 import (
 	"cmp"
 	"context"
-	"errors"
 	"math"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -354,24 +351,20 @@ func scoreTop(ctx context.Context, sv *snapView, n *scoreNode, cands []*roaring.
 			work = append(work, si)
 		}
 	}
-	workers := max(1, min(segWorkers(), len(work)))
+	workers := segmentWorkers(len(work))
 	trees := make([]*scoreNode, workers)
 	tops := make([]topScored, workers)
 	for w := range workers {
 		trees[w], tops[w] = n.clone(), topScored{k: k}
 	}
-	var next atomic.Int64
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[w] = scoreSegments(ctx, sv, trees[w], cands, work, &next, &tops[w])
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	buf := make([][]uint32, workers)
+	err := eachSegmentBy(len(work), func(w, i int) error {
+		if buf[w] == nil {
+			buf[w] = make([]uint32, 256)
+		}
+		return scoreSegment(ctx, sv, trees[w], cands, work[i], buf[w], &tops[w])
+	})
+	if err != nil {
 		return nil, err
 	}
 	all := tops[0]
@@ -392,32 +385,25 @@ func scoreTop(ctx context.Context, sv *snapView, n *scoreNode, cands []*roaring.
 	return all.top, nil
 }
 
-// scoreSegments scores the candidates of the segments in work that next hands out into top.
-func scoreSegments(ctx context.Context, sv *snapView, n *scoreNode, cands []*roaring.Bitmap, work []int, next *atomic.Int64, top *topScored) error {
-	buf := make([]uint32, 256)
-	for {
-		i := int(next.Add(1) - 1)
-		if i >= len(work) {
-			return nil
-		}
-		si := work[i]
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := n.open(&sv.segs[si]); err != nil {
-			return err
-		}
-		it := cands[si].ManyIterator()
-		for c := it.NextMany(buf); c > 0; c = it.NextMany(buf) {
-			for _, d := range buf[:c] {
-				s, ok, err := n.score(uint64(d))
-				if err != nil {
-					return err
-				}
-				if ok {
-					top.offer(scoredDoc{seg: int32(si), doc: d, score: s})
-				}
+// scoreSegment scores the candidates of segment si into top.
+func scoreSegment(ctx context.Context, sv *snapView, n *scoreNode, cands []*roaring.Bitmap, si int, buf []uint32, top *topScored) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := n.open(&sv.segs[si]); err != nil {
+		return err
+	}
+	it := cands[si].ManyIterator()
+	for c := it.NextMany(buf); c > 0; c = it.NextMany(buf) {
+		for _, d := range buf[:c] {
+			s, ok, err := n.score(uint64(d))
+			if err != nil {
+				return err
+			}
+			if ok {
+				top.offer(scoredDoc{seg: int32(si), doc: d, score: s})
 			}
 		}
 	}
+	return nil
 }
