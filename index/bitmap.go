@@ -35,6 +35,15 @@ type snapView struct {
 
 func (sv *snapView) Close() error { return sv.closer.Close() }
 
+// docs is the number of documents in the view's segments, deleted ones included.
+func (sv *snapView) docs() uint64 {
+	var n uint64
+	for _, s := range sv.segs {
+		n += s.count
+	}
+	return n
+}
+
 // snapshot opens a view of the current segments, loading (or reusing) their sort columns.
 func (ix *Index) snapshot() (*snapView, error) {
 	r, err := ix.reader()

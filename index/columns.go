@@ -113,10 +113,11 @@ const noTime = math.MinInt64
 // segCols are per-document sort keys of one segment, read once from its doc values. Segments
 // never change, so the columns live as long as the segment is in use.
 type segCols struct {
-	once sync.Once
-	err  error
-	t    []int64  // Record.Time in unix nanoseconds, noTime when absent
-	seq  []uint64 // Record.Seq
+	once   sync.Once
+	err    error
+	byTime timeOrder // newestFirst, built on first use
+	t      []int64   // Record.Time in unix nanoseconds, noTime when absent
+	seq    []uint64  // Record.Seq
 
 	// Per block of colBlock documents, the newest and oldest real time (MinInt64 and MaxInt64
 	// when the block has none), so a time-ordered scan can skip blocks.

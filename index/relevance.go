@@ -42,7 +42,12 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 	if out.Total > uint64(ix.maxScored) {
 		// Only the set of the newest maxScored matters, unless the page reaches past it.
 		needTail := offset+limit > ix.maxScored
-		byTime := topByTime(sv, bms, max(ix.maxScored, offset+limit), false, ix.denseScan, needTail)
+		var byTime []docRef
+		if !needTail && walkPays(ix.maxScored, out.Total, sv.docs()) {
+			byTime = newestByWalk(sv, bms, ix.maxScored)
+		} else {
+			byTime = topByTime(sv, bms, max(ix.maxScored, offset+limit), false, ix.denseScan, needTail)
+		}
 		newest := byTime[:min(ix.maxScored, len(byTime))]
 		perSeg := make([][]uint32, len(sv.segs))
 		for _, d := range newest {

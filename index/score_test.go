@@ -59,9 +59,15 @@ func TestScorerMatchesBleve(t *testing.T) {
 			if len(got.Hits) == 0 {
 				t.Fatalf("window %d, %q: no hits to compare", window, q.Text)
 			}
+			// Equal scores are ordered by internal document number, which a background merge
+			// between the two searches may change: compare each score's hits as a set, and
+			// only the scores of the tie the page ends in.
+			byScore(got.Hits)
+			byScore(want.Hits)
+			last := want.Hits[len(want.Hits)-1].Score
 			for i := range got.Hits {
 				g, w := got.Hits[i], want.Hits[i]
-				if g.ID != w.ID || g.Score != w.Score || g.Snippet != w.Snippet {
+				if g.Score != w.Score || w.Score != last && (g.ID != w.ID || g.Snippet != w.Snippet) {
 					t.Fatalf("window %d, %q, hit %d: %s %v, bleve %s %v", window, q.Text, i, g.ID, g.Score, w.ID, w.Score)
 				}
 			}
