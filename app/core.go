@@ -146,6 +146,17 @@ type Outcome struct {
 // batch still commits as one transaction, in order, after every earlier batch of the call, and
 // what becomes of an item is exactly what a batch-by-batch run would decide.
 func (c *Core) Ingest(ctx context.Context, items []domain.Item) ([]Outcome, error) {
+	ix := c.startIndexing(ctx)
+	out, err := c.ingestWith(ctx, items, ix)
+	ix.finish()
+	return out, err
+}
+
+// ingestWith is Ingest handing the committed records to ix, which the caller finishes. A file
+// import or a pull passes one indexer to all its batches, so that indexing the last records of
+// one batch overlaps analysing the next instead of each batch waiting for its own tail; the
+// caller's finish then waits once, at its end.
+func (c *Core) ingestWith(ctx context.Context, items []domain.Item, ix *indexer) ([]Outcome, error) {
 	c.ingestMu.Lock()
 	defer c.ingestMu.Unlock()
 	out := make([]Outcome, len(items))
@@ -178,8 +189,6 @@ func (c *Core) Ingest(ctx context.Context, items []domain.Item) ([]Outcome, erro
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		ix := c.startIndexing(ctx)
-		defer ix.finish()
 		for job := range jobs {
 			job.pending.Wait()
 			if commitErr != nil {
@@ -338,11 +347,12 @@ func (c *Core) commitJob(ctx context.Context, job *ingestJob, out []Outcome) ([]
 // indexer puts committed records into the search index on its own goroutine, indexBatch at a
 // time, so bleve builds its segments while the next batches are analysed and committed.
 type indexer struct {
-	c       *Core
-	ctx     context.Context
-	pending []*domain.Record
-	ch      chan []*domain.Record
-	done    chan struct{}
+	c        *Core
+	ctx      context.Context
+	pending  []*domain.Record
+	ch       chan []*domain.Record
+	done     chan struct{}
+	finished bool
 }
 
 // startIndexing starts an indexer. The records it is given are committed, so it indexes them
@@ -372,7 +382,12 @@ func (ix *indexer) add(recs []*domain.Record) {
 }
 
 // finish indexes what is left and waits until the index has everything.
+// Calling it again does nothing.
 func (ix *indexer) finish() {
+	if ix.finished {
+		return
+	}
+	ix.finished = true
 	if len(ix.pending) > 0 {
 		ix.ch <- ix.pending
 	}

@@ -57,11 +57,15 @@ func (c *Core) ingestFile(ctx context.Context, path string, opt feed.ReadOptions
 	var counts PullResult
 	batch := make([]domain.Item, 0, batchSize)
 	committed := 0
+	// One indexer for the whole file: the file's batches are indexed while the next are read
+	// and analysed, and the import returns once all of them are searchable.
+	ix := c.startIndexing(ctx)
+	defer ix.finish()
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := c.commitItems(ctx, batch, &counts, nil)
+		err := c.commitItems(ctx, batch, &counts, nil, ix)
 		committed += len(batch)
 		batch = batch[:0]
 		if err == nil && progress != nil {

@@ -54,11 +54,16 @@ func (c *Core) seenIn(ctx context.Context, source string) func(string) bool {
 }
 
 // commitItems runs items through the pipeline in store-sized batches, counting new and
-// duplicate records in res; progress hears how many items are durable after each batch.
-func (c *Core) commitItems(ctx context.Context, items []domain.Item, res *PullResult, progress func(committed int)) error {
+// duplicate records in res; progress hears how many items are durable after each batch. The
+// records go to ix; with a nil ix commitItems indexes them itself and returns once they are.
+func (c *Core) commitItems(ctx context.Context, items []domain.Item, res *PullResult, progress func(committed int), ix *indexer) error {
+	if ix == nil {
+		ix = c.startIndexing(ctx)
+		defer ix.finish()
+	}
 	for start := 0; start < len(items); start += batchSize {
 		end := min(start+batchSize, len(items))
-		out, err := c.Ingest(ctx, items[start:end])
+		out, err := c.ingestWith(ctx, items[start:end], ix)
 		for _, o := range out {
 			switch {
 			case o.Duplicate:
@@ -90,7 +95,7 @@ func (c *Core) pull(ctx context.Context, f *feed.Fetcher, src feed.Source, st fe
 		}
 		return res, st, &sourceFailure{err}
 	}
-	err = c.commitItems(ctx, b.Items, &res, progress)
+	err = c.commitItems(ctx, b.Items, &res, progress, nil)
 	c.afterPull(ctx, res)
 	if err != nil {
 		return res, st, err
