@@ -21,6 +21,7 @@ const maxExactRun = 4
 type compiler struct {
 	seg     Segmenter
 	ix      *Index // time ranges are answered from its time columns
+	scored  bool   // the query is ranked by relevance (see scoreRarest)
 	needles []string
 }
 
@@ -219,8 +220,8 @@ func substring(s string, inTitle bool) query.Query {
 // they are.
 func (c *compiler) scoreRarest(q query.Query) query.Query {
 	cq, ok := q.(*query.ConjunctionQuery)
-	if !ok || c.ix == nil || len(cq.Conjuncts) < 2 {
-		return q
+	if !ok || !c.scored || c.ix == nil || len(cq.Conjuncts) < 2 {
+		return q // a time-sorted page reads no scores: spare it the document frequencies
 	}
 	terms := make([]*query.TermQuery, 0, len(cq.Conjuncts))
 	for _, x := range cq.Conjuncts {

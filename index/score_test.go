@@ -133,7 +133,7 @@ func TestScoreRarest(t *testing.T) {
 		newRec(2, "反映", "多次反映无果"),
 		newRec(3, "反映映", "再次反映"),
 	)
-	c := &compiler{seg: ix.seg, ix: ix}
+	c := &compiler{seg: ix.seg, ix: ix, scored: true}
 	q := c.scoreRarest(substring("多次反映", false))
 	cq, ok := q.(*query.ConjunctionQuery)
 	if !ok || len(cq.Conjuncts) != 3 {
@@ -148,6 +148,13 @@ func TestScoreRarest(t *testing.T) {
 	// 多次 is in one record, 次反 in one, 反映 in all three: the first of the rarest scores.
 	if !slices.Equal(scored, []string{"多次"}) {
 		t.Fatalf("scored bigrams %v, want [多次]", scored)
+	}
+	// A time-sorted page reads no scores, so its query keeps every boost.
+	unscored := (&compiler{seg: ix.seg, ix: ix}).scoreRarest(substring("多次反映", false))
+	for _, x := range unscored.(*query.ConjunctionQuery).Conjuncts {
+		if x.(*query.TermQuery).Boost() != 1 {
+			t.Fatalf("time-sorted 多次反映 has boosts changed: %#v", unscored)
+		}
 	}
 	res := mustSearch(t, ix, Query{Text: "多次反映", Sort: SortRelevance})
 	if res.Total != 1 || res.Hits[0].ID != "M000002" || res.Hits[0].Score <= 0 {

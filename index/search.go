@@ -90,17 +90,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, ErrClosed
 	}
 	start := time.Now()
-	c := &compiler{seg: ix.seg}
-	main, err := ix.mainQuery(c, q)
-	if err != nil {
-		return nil, err
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	limit = min(limit, MaxLimit)
-	offset := max(q.Offset, 0)
 	order := q.Sort
 	if order == "" {
 		order = SortTime
@@ -113,6 +102,17 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("search: unknown sort %q", q.Sort)
 	}
+	c := &compiler{seg: ix.seg, scored: order == SortRelevance}
+	main, err := ix.mainQuery(c, q)
+	if err != nil {
+		return nil, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultLimit
+	}
+	limit = min(limit, MaxLimit)
+	offset := max(q.Offset, 0)
 	needles := foldNeedles(c.needles)
 	if !ix.slowOnly {
 		var res *Result
