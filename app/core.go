@@ -56,6 +56,9 @@ type Deps struct {
 type Core struct {
 	Deps
 	ingestMu sync.Mutex // one ingest at a time keeps sequence order equal to commit order
+	// lastIndexer is the indexer of the latest ingestWith call (guarded by ingestMu); a call
+	// with another one waits until it has indexed everything it was given.
+	lastIndexer *indexer
 }
 
 // New returns a core over opened parts. Missing optional parts get defaults.
@@ -159,6 +162,13 @@ func (c *Core) Ingest(ctx context.Context, items []domain.Item) ([]Outcome, erro
 func (c *Core) ingestWith(ctx context.Context, items []domain.Item, ix *indexer) ([]Outcome, error) {
 	c.ingestMu.Lock()
 	defer c.ingestMu.Unlock()
+	if c.lastIndexer != nil && c.lastIndexer != ix {
+		// Another intake's records reach the index before this one's: the index remembers the
+		// highest seq it was given, and CatchUp after a crash starts there, so a newer
+		// record must never be indexed ahead of an older one still waiting.
+		c.lastIndexer.drain()
+	}
+	c.lastIndexer = ix
 	out := make([]Outcome, len(items))
 	if len(items) == 0 {
 		return out, nil
@@ -347,12 +357,16 @@ func (c *Core) commitJob(ctx context.Context, job *ingestJob, out []Outcome) ([]
 // indexer puts committed records into the search index on its own goroutine, indexBatch at a
 // time, so bleve builds its segments while the next batches are analysed and committed.
 type indexer struct {
-	c        *Core
-	ctx      context.Context
+	c   *Core
+	ctx context.Context
+
+	mu       sync.Mutex // guards pending and finished; held while a batch is handed over
 	pending  []*domain.Record
+	finished bool
+
 	ch       chan []*domain.Record
 	done     chan struct{}
-	finished bool
+	inflight sync.WaitGroup // batches handed over and not yet in the index
 }
 
 // startIndexing starts an indexer. The records it is given are committed, so it indexes them
@@ -367,6 +381,7 @@ func (c *Core) startIndexing(ctx context.Context) *indexer {
 				// The store has them; CatchUp will index them on the next start.
 				c.Log.Error("index batch failed; records are stored and will be indexed on restart", "err", err, "records", len(recs))
 			}
+			ix.inflight.Done()
 		}
 	}()
 	return ix
@@ -374,24 +389,47 @@ func (c *Core) startIndexing(ctx context.Context) *indexer {
 
 // add queues committed records, handing a full batch to the index goroutine.
 func (ix *indexer) add(recs []*domain.Record) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	ix.pending = append(ix.pending, recs...)
 	if len(ix.pending) >= indexBatch {
-		ix.ch <- ix.pending
-		ix.pending = nil
+		ix.handOver()
 	}
+}
+
+// handOver gives the pending records to the index goroutine; ix.mu is held.
+func (ix *indexer) handOver() {
+	if len(ix.pending) == 0 {
+		return
+	}
+	ix.inflight.Add(1)
+	ix.ch <- ix.pending
+	ix.pending = nil
+}
+
+// drain hands over what is pending and waits until the index has everything given so far,
+// leaving the indexer open for more.
+func (ix *indexer) drain() {
+	ix.mu.Lock()
+	if !ix.finished {
+		ix.handOver()
+	}
+	ix.mu.Unlock()
+	ix.inflight.Wait()
 }
 
 // finish indexes what is left and waits until the index has everything.
 // Calling it again does nothing.
 func (ix *indexer) finish() {
+	ix.mu.Lock()
 	if ix.finished {
+		ix.mu.Unlock()
 		return
 	}
 	ix.finished = true
-	if len(ix.pending) > 0 {
-		ix.ch <- ix.pending
-	}
+	ix.handOver()
 	close(ix.ch)
+	ix.mu.Unlock()
 	<-ix.done
 }
 

@@ -359,6 +359,7 @@ func (j *exportJobs) start(parent context.Context, c *Core, q SearchQuery, forma
 	ctx, cancel := context.WithCancel(parent)
 	job := &exportJob{ExportJob: ExportJob{ID: id, State: ExportRunning, Format: format, Unmasked: unmasked,
 		Started: now.In(cst).Format(time.RFC3339)}, cancel: cancel}
+	started := job.ExportJob // what the caller gets, copied before the export goroutine can change it
 	j.mu.Lock()
 	j.jobs[id] = job
 	j.forgetOld()
@@ -387,7 +388,7 @@ func (j *exportJobs) start(parent context.Context, c *Core, q SearchQuery, forma
 			c.Log.Error("export", "id", id, "err", err)
 		}
 	}()
-	return job.ExportJob, nil
+	return started, nil
 }
 
 // ExportFile writes the export to path through a temporary file, so a canceled or failed export

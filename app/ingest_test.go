@@ -153,3 +153,36 @@ func TestIngestCancelledCommitsWholeBatchesAndIndexesThem(t *testing.T) {
 	}
 	t.Logf("cancelled after %d committed items", len(out))
 }
+
+// TestSharedIndexerDrainsBeforeAnotherIntake checks that records an import's shared indexer
+// still holds reach the index before another intake's newer records do: the index keeps the
+// highest seq it was given, and CatchUp after a crash starts there.
+func TestSharedIndexerDrainsBeforeAnotherIntake(t *testing.T) {
+	ctx := context.Background()
+	c := mustCore(t)
+	ix := c.startIndexing(ctx)
+	defer ix.finish()
+	// Fewer than indexBatch records: they wait in the shared indexer.
+	if _, err := c.ingestWith(ctx, []domain.Item{item("a1", "渣土车夜间扰民", "江北渣土车很吵")}, ix); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := c.Search(ctx, SearchQuery{Query: "渣土车"}); err != nil || res.Total != 0 {
+		t.Fatalf("before another intake: total %d, %v; want the record still waiting", res.Total, err)
+	}
+	// A pull or a single Ingest in between must first see the waiting record indexed.
+	if _, err := c.Ingest(ctx, []domain.Item{item("b1", "路灯不亮", "小区路灯坏了")}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"渣土车", "路灯"} {
+		if res, err := c.Search(ctx, SearchQuery{Query: q}); err != nil || res.Total != 1 {
+			t.Fatalf("after another intake, %s: total %d, %v; want 1", q, res.Total, err)
+		}
+	}
+	seq, err := c.Index.IndexedSeq()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last, err := c.Store.LastSeq(ctx); err != nil || seq != last {
+		t.Fatalf("index mark %d, store's last seq %d (%v)", seq, last, err)
+	}
+}
