@@ -135,47 +135,11 @@ func (a docRef) before(b docRef) bool {
 // worstFirst is a heap of at most k matches whose root is the one that would be shown last.
 type worstFirst []docRef
 
-// offer adds r when fewer than k are kept or r beats the worst kept match. Until k are kept
-// the matches are only appended (they usually arrive best first, so sifting each would cost
-// log k); the heap is built once when the k-th arrives.
-func (h *worstFirst) offer(r docRef, k int) {
-	s := *h
-	if len(s) < k {
-		s = append(s, r)
-		*h = s
-		if len(s) == k {
-			for i := k/2 - 1; i >= 0; i-- {
-				s.down(i)
-			}
-		}
-		return
-	}
-	if !r.before(s[0]) {
-		return
-	}
-	s[0] = r
-	s.down(0)
-}
+// offer adds r when fewer than k are kept or r beats the worst kept match.
+func (h *worstFirst) offer(r docRef, k int) { *h = keepBest(*h, r, k, shownAfter) }
 
-// down moves s[i] towards the leaves until no child is shown later than it.
-func (s worstFirst) down(i int) {
-	n := len(s)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		w := l // the child shown later
-		if r := l + 1; r < n && s[l].before(s[r]) {
-			w = r
-		}
-		if !s[i].before(s[w]) {
-			return
-		}
-		s[i], s[w] = s[w], s[i]
-		i = w
-	}
-}
+// shownAfter reports whether a comes after b in the page order.
+func shownAfter(a, b docRef) bool { return b.before(a) }
 
 // denseScan is the number of matches in a segment above which topByTime visits it block by
 // block, most promising block first, instead of match by match: a block costs an iterator seek,

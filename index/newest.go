@@ -68,24 +68,7 @@ func newestByWalk(sv *snapView, bms []*roaring.Bitmap, k int) []docRef {
 		return false
 	}
 	var h []*walk // a heap of the walks by their next document, newest on top
-	less := func(i, j int) bool { return h[i].head.before(h[j].head) }
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			m := l
-			if r := l + 1; r < len(h) && less(r, l) {
-				m = r
-			}
-			if !less(m, i) {
-				return
-			}
-			h[i], h[m] = h[m], h[i]
-			i = m
-		}
-	}
+	newer := func(a, b *walk) bool { return a.head.before(b.head) }
 	for si := range sv.segs {
 		if bms[si].IsEmpty() {
 			continue
@@ -96,7 +79,7 @@ func newestByWalk(sv *snapView, bms []*roaring.Bitmap, k int) []docRef {
 		}
 	}
 	for i := len(h)/2 - 1; i >= 0; i-- {
-		down(i)
+		siftDown(h, i, newer)
 	}
 	out := make([]docRef, 0, k)
 	for len(h) > 0 && len(out) < k {
@@ -106,7 +89,7 @@ func newestByWalk(sv *snapView, bms []*roaring.Bitmap, k int) []docRef {
 			h[0] = h[len(h)-1]
 			h = h[:len(h)-1]
 		}
-		down(0)
+		siftDown(h, 0, newer)
 	}
 	return out
 }

@@ -30,8 +30,9 @@ type scoreNode struct {
 	kids  []*scoreNode
 	// window, when set, makes the node a time filter: it matches the records in the window
 	// and adds nothing to the score, as its bleve searcher does.
-	window *timeRange
-	inWin  *roaring.Bitmap // the window's documents in the open segment
+	window  *timeRange
+	winSegs []*roaring.Bitmap // the window's live documents per segment, from prepare
+	inWin   *roaring.Bitmap   // winSegs of the open segment
 
 	df     uint64  // live documents with the term in the whole snapshot
 	idf    float64 // 1 + ln(docs / (df+1))
@@ -39,7 +40,7 @@ type scoreNode struct {
 
 	// Per segment while scoring: the term's postings and the last posting read from them.
 	it       segment.PostingsIterator
-	at       uint64 // number of the last posting read; math.MaxUint64 when the list is done
+	at       uint64 // number of the last posting read (started); finished when none is left
 	freq     uint64
 	norm     float64
 	started  bool
@@ -47,7 +48,7 @@ type scoreNode struct {
 }
 
 // planScore builds the scoring tree of q; ok is false when q has a part this scorer does not
-// reproduce (prefixes, wildcards, phrases, ranges, boosts on groups…), and bleve scores it.
+// reproduce (prefixes, wildcards, phrases, negations, boosts on groups…), and bleve scores it.
 func planScore(q query.Query) (n *scoreNode, ok bool) {
 	switch q := q.(type) {
 	case *query.TermQuery:
@@ -126,12 +127,14 @@ func (n *scoreNode) prepare(sv *snapView) error {
 			return
 		}
 		if l.window != nil {
+			l.winSegs = make([]*roaring.Bitmap, len(sv.segs))
 			for i := range sv.segs {
 				bm := l.window.segment(sv.segs[i].cols)
 				if d := sv.segs[i].deleted; d != nil {
 					bm.AndNot(d)
 				}
 				l.df += bm.GetCardinality()
+				l.winSegs[i] = bm
 			}
 			return
 		}
@@ -181,20 +184,20 @@ func postings(sv *segView, field string, term []byte) (segment.PostingsList, err
 	return d.PostingsList(term, sv.deleted, nil)
 }
 
-// open points every term at its postings in segment sv.
-func (n *scoreNode) open(sv *segView) error {
+// open points every term at its postings in segment si of sv (prepared with sv).
+func (n *scoreNode) open(sv *snapView, si int) error {
 	var err error
 	n.leaves(func(l *scoreNode) {
 		if err != nil {
 			return
 		}
 		if l.window != nil {
-			l.inWin = l.window.segment(sv.cols)
+			l.inWin = l.winSegs[si]
 			return
 		}
 		l.started, l.finished = false, false
 		var pl segment.PostingsList
-		if pl, err = postings(sv, l.field, l.term); err != nil || pl == nil {
+		if pl, err = postings(&sv.segs[si], l.field, l.term); err != nil || pl == nil {
 			l.finished = true
 			return
 		}
@@ -303,40 +306,10 @@ type topScored struct {
 	top []scoredDoc
 }
 
-func (t *topScored) offer(sd scoredDoc) {
-	switch {
-	case len(t.top) < t.k:
-		t.top = append(t.top, sd)
-		if len(t.top) == t.k {
-			for i := t.k/2 - 1; i >= 0; i-- {
-				t.down(i)
-			}
-		}
-	case sd.better(t.top[0]):
-		t.top[0] = sd
-		t.down(0)
-	}
-}
+func (t *topScored) offer(sd scoredDoc) { t.top = keepBest(t.top, sd, t.k, scoredWorse) }
 
-// down moves top[i] towards the leaves until no child is worse than it.
-func (t *topScored) down(i int) {
-	s := t.top
-	for {
-		l := 2*i + 1
-		if l >= len(s) {
-			return
-		}
-		w := l // the worse child
-		if r := l + 1; r < len(s) && s[l].better(s[r]) {
-			w = r
-		}
-		if !s[i].better(s[w]) {
-			return
-		}
-		s[i], s[w] = s[w], s[i]
-		i = w
-	}
-}
+// scoredWorse reports whether a ranks below b.
+func scoredWorse(a, b scoredDoc) bool { return b.better(a) }
 
 // scoreTop scores the candidates (per segment, a bitmap of document numbers) with n and
 // returns the best k, best first. Segments are scored on segWorkers goroutines, each with its
@@ -390,7 +363,7 @@ func scoreSegment(ctx context.Context, sv *snapView, n *scoreNode, cands []*roar
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := n.open(&sv.segs[si]); err != nil {
+	if err := n.open(sv, si); err != nil {
 		return err
 	}
 	it := cands[si].ManyIterator()
