@@ -58,11 +58,21 @@ type Token struct {
 type Place struct {
 	Name  string   `json:"name"`            // as written in the text, e.g. "江北"
 	Full  string   `json:"full"`            // canonical name, e.g. "江北街道"
-	Level string   `json:"level"`           // 省 市 区县 街道 社区 道路
+	Level string   `json:"level"`           // one of the Place… levels below
 	Path  []string `json:"path,omitempty"`  // canonical names from province down, e.g. [广东省 惠州市 惠城区 江北街道]
 	Start int      `json:"start,omitempty"` // byte offset in title+"\n"+body
 	End   int      `json:"end,omitempty"`
 }
+
+// Place levels (Place.Level), from the top: the analysis writes them and routing reads them.
+const (
+	PlaceProvince  = "省"
+	PlaceCity      = "市"
+	PlaceDistrict  = "区县"
+	PlaceStreet    = "街道"
+	PlaceCommunity = "社区" // 居委会/村委会
+	PlaceRoad      = "道路"
+)
 
 // Analysis is what Minyi reads from a message's text. It is computed once, on intake.
 type Analysis struct {

@@ -13,12 +13,12 @@ import (
 
 // Place levels, as domain.Place.Level spells them.
 const (
-	LevelProvince  = "省"
-	LevelCity      = "市"
-	LevelDistrict  = "区县"
-	LevelStreet    = "街道"
-	LevelCommunity = "社区"
-	LevelRoad      = "道路"
+	LevelProvince  = domain.PlaceProvince
+	LevelCity      = domain.PlaceCity
+	LevelDistrict  = domain.PlaceDistrict
+	LevelStreet    = domain.PlaceStreet
+	LevelCommunity = domain.PlaceCommunity
+	LevelRoad      = domain.PlaceRoad
 )
 
 // ErrBadGazetteer means a gazetteer file has a malformed line.

@@ -165,13 +165,6 @@ func argmax(m map[string]int) string {
 	return best
 }
 
-// levelRoad and levelCommunity are the domain.Place levels of roads and 居委会/村委会 (nlp's
-// spelling; route does not import nlp).
-const (
-	levelRoad      = "道路"
-	levelCommunity = "社区"
-)
-
 // addHints reads the places of an analysis that point at a street without naming it: a
 // community (居委会/村委会) found in the text, and a road that names a community, whose path then
 // runs through the community's street (云南中路 → 黄浦区/南京东路街道). Only when the text itself
@@ -182,7 +175,7 @@ func (f *found) addHints(a *domain.Analysis) {
 	}
 	seen := map[string]bool{}
 	for _, p := range a.Places {
-		if (p.Level != levelRoad && p.Level != levelCommunity) || len(p.Path) < 3 {
+		if (p.Level != domain.PlaceRoad && p.Level != domain.PlaceCommunity) || len(p.Path) < 3 {
 			continue
 		}
 		// Skip the place itself and the city (and province) above its district.

@@ -64,9 +64,9 @@ func TestPlaceTableFind(t *testing.T) {
 // and district, that a street the text names wins over them, and that the hinted street office
 // becomes a candidate with the hint features set.
 func TestPlaceHints(t *testing.T) {
-	road := domain.Place{Name: "贵州路", Full: "贵州路", Level: levelRoad, Path: []string{"上海市", "黄浦区", "南京东路街道", "贵州路"}}
-	comm := domain.Place{Name: "华侨城", Full: "华侨城社区居委会", Level: levelCommunity, Path: []string{"广东省", "惠州市", "惠东县", "平山街道", "华侨城社区居委会"}}
-	plain := domain.Place{Name: "解放路", Full: "解放路", Level: levelRoad}
+	road := domain.Place{Name: "贵州路", Full: "贵州路", Level: domain.PlaceRoad, Path: []string{"上海市", "黄浦区", "南京东路街道", "贵州路"}}
+	comm := domain.Place{Name: "华侨城", Full: "华侨城社区居委会", Level: domain.PlaceCommunity, Path: []string{"广东省", "惠州市", "惠东县", "平山街道", "华侨城社区居委会"}}
+	plain := domain.Place{Name: "解放路", Full: "解放路", Level: domain.PlaceRoad}
 	var f found
 	f.addHints(&domain.Analysis{Places: []domain.Place{plain, road, comm, road}})
 	if want := []string{"黄浦区", "南京东路街道", "惠东县", "平山街道"}; !slices.Equal(f.hints, want) {
