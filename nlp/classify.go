@@ -222,8 +222,9 @@ func TaskOptions(task string) learn.Options {
 // in Chinese). Evaluate a model with learn.Evaluate(m, Examples(task, test)).
 func Examples(task string, data []LabeledText) []learn.Example {
 	out := make([]learn.Example, 0, len(data))
+	spec, p := specFor(task), openPriors() // once, not per example
 	for _, d := range data {
-		out = append(out, learn.Example{Features: Features(task, d.Text, d.Words), Label: NormalizeLabel(task, d.Label)})
+		out = append(out, learn.Example{Features: spec.features(p, d.Text, d.Words), Label: NormalizeLabel(task, d.Label)})
 	}
 	return out
 }
