@@ -128,45 +128,30 @@ func communityRoadPath(g *Gazetteer, road string, best int) []string {
 	if best >= 0 && depthOf(g, best, LevelStreet) > depthOf(g, best, LevelDistrict) {
 		return nil
 	}
-	var common []string
+	anc, found := -1, false // the nearest place all the road's communities lie in (-1: none)
 	for _, o := range g.names[road] {
 		c := o.place
 		if g.places[c].level != LevelCommunity || (best >= 0 && !g.isAncestor(best, c)) {
 			continue
 		}
-		p := g.places[g.places[c].parent].path
-		if common == nil {
-			common = slices.Clone(p)
+		if !found {
+			anc, found = g.places[c].parent, true
 			continue
 		}
-		n := 0
-		for n < len(common) && n < len(p) && common[n] == p[n] {
-			n++
+		for anc >= 0 && !g.isAncestor(anc, c) {
+			anc = g.places[anc].parent
 		}
-		common = common[:n]
 	}
-	if common == nil {
+	if anc < 0 {
 		return nil
 	}
-	for i := len(common) - 1; i >= 0; i-- { // a district or street must be in it
-		if lv := levelOf(g, common[:i+1]); lv == LevelDistrict || lv == LevelStreet {
-			if best >= 0 && len(common) <= len(g.places[best].path) {
-				return nil // no more than the text says
-			}
-			return common
-		}
+	if lv := g.places[anc].level; lv != LevelDistrict && lv != LevelStreet {
+		return nil // they lie in several districts
 	}
-	return nil
-}
-
-// levelOf returns the level of the place at path, "" when the path is no place.
-func levelOf(g *Gazetteer, path []string) string {
-	for _, o := range g.names[Normalize(path[len(path)-1])] {
-		if slices.Equal(g.places[o.place].path, path) {
-			return g.places[o.place].level
-		}
+	if best >= 0 && len(g.places[anc].path) <= len(g.places[best].path) {
+		return nil // no more than the text says
 	}
-	return ""
+	return slices.Clone(g.places[anc].path)
 }
 
 // nameLike reports a word the dictionary tags as a proper name, or does not know.
