@@ -77,7 +77,8 @@ func BenchmarkSegment(b *testing.B) {
 
 // BenchmarkAnalyzeStages splits the NLP stage of BenchmarkAnalyze into its parts, each on the
 // same 200-rune messages and in CPU time per message: the segmentation, what this package reads
-// from the tokens (words, places, keywords, urgency and matter) and the three classifiers.
+// from the tokens (words, places, keywords, urgency and matter; then places, keywords and the
+// phrase scan alone) and the three classifiers.
 func BenchmarkAnalyzeStages(b *testing.B) {
 	a := mustAnalyzer(b)
 	msgs := benchMessages(b)
@@ -109,6 +110,17 @@ func BenchmarkAnalyzeStages(b *testing.B) {
 		a.keywords(sc, segs, len(m.Title), defaultKeywords)
 		a.phrases.scan(sc.runes, len([]rune(m.Title)))
 	})
+	// The parts of "read", each on messages cut beforehand.
+	cuts := make([]*scratch, len(msgs))
+	segsOf := make([][]seg, len(msgs))
+	for i := range msgs {
+		cuts[i] = new(scratch)
+		segsOf[i] = a.dict.cut(texts[i], cuts[i])
+		cuts[i].fillTexts(segsOf[i])
+	}
+	stage("places", func(i int) { a.findPlaces(texts[i], cuts[i], segsOf[i]) })
+	stage("keywords", func(i int) { a.keywords(cuts[i], segsOf[i], len(msgs[i].Title), defaultKeywords) })
+	stage("phrases", func(i int) { a.phrases.scan(cuts[i].runes, len([]rune(msgs[i].Title))) })
 	cl := a.classifiers.Load()
 	if cl == nil {
 		b.Skip("no classifiers")

@@ -139,6 +139,51 @@ func buildDictionary(entries []dictEntry) *dictionary {
 	return d
 }
 
+// buildTrie builds only the structure of a trie (root, label, first and the edge table; no
+// word data) over distinct words, numbering nodes as buildDictionary does, and returns the
+// node each word ends at. It is the gazetteer's name index: lighter to build than a dictionary.
+func buildTrie(words []string) (*dictionary, []uint32) {
+	rs := make([][]rune, len(words))
+	order := make([]int, len(words))
+	nodes := 1 // at most: the root and one per rune
+	for i, w := range words {
+		rs[i], order[i] = []rune(w), i
+		nodes += len(rs[i])
+	}
+	sort.Slice(order, func(i, j int) bool { return lessRunes(rs[order[i]], rs[order[j]]) })
+	ends := make([]uint32, len(words))
+	d := &dictionary{root: make([]uint32, 1<<16), label: make([]rune, 1, nodes), first: make([]uint32, 0, nodes+1)}
+	type span struct{ lo, hi, depth int32 }
+	queue := make([]span, 1, nodes)
+	queue[0] = span{0, int32(len(order)), 0}
+	for qi := 0; qi < len(queue); qi++ {
+		s := queue[qi]
+		lo := s.lo
+		d.first = append(d.first, uint32(len(queue)))
+		if lo < s.hi && len(rs[order[lo]]) == int(s.depth) {
+			ends[order[lo]] = uint32(qi)
+			lo++
+		}
+		for i := lo; i < s.hi; {
+			r := rs[order[i]][s.depth]
+			j := i + 1
+			for j < s.hi && rs[order[j]][s.depth] == r {
+				j++
+			}
+			child := uint32(len(queue))
+			queue = append(queue, span{i, j, s.depth + 1})
+			d.label = append(d.label, r)
+			if qi == 0 && r < 1<<16 {
+				d.root[r] = child
+			}
+			i = j
+		}
+	}
+	d.first = append(d.first, uint32(len(queue)))
+	d.indexEdges()
+	return d, ends
+}
+
 // Edge table entries: parent<<edgeParentShift | rune<<edgeRuneShift | child. The
 // runes of the table are below 1<<edgeRuneBits (all of the BMP and the CJK
 // extensions of planes 2 and 3); edges on other runes are found by searching.

@@ -44,8 +44,15 @@ type gazName struct {
 type Gazetteer struct {
 	places []gazPlace
 	names  map[string][]gazName
-	maxLen int           // longest name in runes
-	first  map[rune]bool // first runes of all names, to skip most words at once
+	maxLen int // longest name in runes
+	// trie holds every name as a rune path (only its structure is used), so that findPlaces
+	// walks a text once and stops at the first rune no name continues with, instead of
+	// hashing every candidate join of words; nameAt[node] is 1 + the index into keys and
+	// opts of the name ending at that node, 0 where none does.
+	trie   *dictionary
+	nameAt []int32
+	keys   []string    // the names
+	opts   [][]gazName // g.names[keys[i]]
 }
 
 // LoadGazetteer reads a gazetteer in the TSV form of data/gazetteer.tsv: level, canonical
@@ -54,7 +61,7 @@ type Gazetteer struct {
 // country bear, such as a 新农村村委会). Lines starting with "#" are comments.
 // Parents must come before their children.
 func LoadGazetteer(r io.Reader) (*Gazetteer, error) {
-	g := &Gazetteer{names: make(map[string][]gazName), first: make(map[rune]bool)}
+	g := &Gazetteer{names: make(map[string][]gazName)}
 	byPath := make(map[string]int)
 	sc := bufio.NewScanner(r)
 	line := 0
@@ -103,16 +110,29 @@ func LoadGazetteer(r io.Reader) (*Gazetteer, error) {
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read gazetteer: %w", err)
 	}
+	g.index()
 	return g, nil
+}
+
+// index builds the name trie from g.names.
+func (g *Gazetteer) index() {
+	g.keys = make([]string, 0, len(g.names))
+	for k := range g.names {
+		g.keys = append(g.keys, k)
+	}
+	var ends []uint32
+	g.trie, ends = buildTrie(g.keys)
+	g.nameAt = make([]int32, len(g.trie.label))
+	g.opts = make([][]gazName, len(g.keys))
+	for i, k := range g.keys {
+		g.opts[i] = g.names[k]
+		g.nameAt[ends[i]] = int32(i + 1)
+	}
 }
 
 func (g *Gazetteer) addName(name string, n gazName) {
 	name = Normalize(name)
 	g.names[name] = append(g.names[name], n)
-	for _, r := range name {
-		g.first[r] = true
-		break
-	}
 	if l := len([]rune(name)); l > g.maxLen {
 		g.maxLen = l
 	}

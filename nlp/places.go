@@ -30,54 +30,37 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 		return nil, "", ""
 	}
 	var hits []placeHit
-	var nameBuf [64]byte
-	texts := sc.texts
 	for i := 0; i < len(segs); i++ {
 		if segs[i].kind != kindWord {
 			continue
 		}
-		if !g.first[sc.runes[segs[i].rs]] {
+		// Walk the name trie along up to maxPlaceTokens adjacent words, noting the name that
+		// ends with each; the walk stops at the first rune no name continues with.
+		var ends [maxPlaceTokens]int32
+		node, walked := uint32(0), 0
+	walk:
+		for k := 0; k < maxPlaceTokens && i+k < len(segs) && segs[i+k].kind == kindWord; k++ {
+			for r := segs[i+k].rs; r < segs[i+k].re; r++ {
+				if node = g.trie.child(node, sc.runes[r]); node == 0 {
+					break walk
+				}
+			}
+			ends[k], walked = g.nameAt[node], k+1
+		}
+		// The longest join of words that is a name wins.
+		k := walked
+		for k > 0 && ends[k-1] == 0 {
+			k--
+		}
+		if k == 0 {
 			if segs[i].re-segs[i].rs >= 4 && a.nameLike(segs[i]) {
 				hits = appendInnerPlaces(hits, g, sc, segs[i])
 			}
 			continue
 		}
-		matched := false
-		for k := min(maxPlaceTokens, len(segs)-i); k >= 1 && !matched; k-- {
-			ok := true
-			for _, s := range segs[i : i+k] {
-				if s.kind != kindWord {
-					ok = false
-					break
-				}
-			}
-			if !ok || segs[i+k-1].re-segs[i].rs > g.maxLen {
-				continue
-			}
-			name := texts[i]
-			var opts []gazName
-			if k > 1 {
-				nb := nameBuf[:0]
-				for _, t := range texts[i : i+k] {
-					nb = append(nb, t...)
-				}
-				// The lookup does not allocate; only a name that is found becomes a string.
-				if opts = g.names[string(nb)]; len(opts) > 0 {
-					name = string(nb)
-				}
-			} else {
-				opts = g.names[name]
-			}
-			if len(opts) == 0 {
-				if k == 1 && segs[i].re-segs[i].rs >= 4 && a.nameLike(segs[i]) {
-					hits = appendInnerPlaces(hits, g, sc, segs[i])
-				}
-				continue
-			}
-			hits = append(hits, placeHit{name: name, start: sc.off[segs[i].rs], end: sc.off[segs[i+k-1].re], opts: opts, chosen: -1})
-			i += k - 1
-			matched = true
-		}
+		n := ends[k-1] - 1
+		hits = append(hits, placeHit{name: g.keys[n], start: sc.off[segs[i].rs], end: sc.off[segs[i+k-1].re], opts: g.opts[n], chosen: -1})
+		i += k - 1
 	}
 	a.resolvePlaces(g, hits)
 	places := make([]domain.Place, 0, len(hits))
@@ -167,18 +150,22 @@ func (a *Analyzer) nameLike(s seg) bool {
 // (上海市浦东新区), longest first from the left.
 func appendInnerPlaces(hits []placeHit, g *Gazetteer, sc *scratch, s seg) []placeHit {
 	for i := s.rs; i < s.re-1; {
-		found := false
-		for j := min(s.re, i+g.maxLen); j >= i+2; j-- {
-			name := string(sc.runes[i:j])
-			if opts := g.names[name]; len(opts) > 0 {
-				hits = append(hits, placeHit{name: name, start: sc.off[i], end: sc.off[j], opts: opts, chosen: -1})
-				i, found = j, true
+		end, name := 0, int32(0)
+		node := uint32(0)
+		for j := i; j < min(s.re, i+g.maxLen); j++ {
+			if node = g.trie.child(node, sc.runes[j]); node == 0 {
 				break
 			}
+			if j+1 >= i+2 && g.nameAt[node] != 0 {
+				end, name = j+1, g.nameAt[node]-1
+			}
 		}
-		if !found {
+		if end == 0 {
 			i++
+			continue
 		}
+		hits = append(hits, placeHit{name: g.keys[name], start: sc.off[i], end: sc.off[end], opts: g.opts[name], chosen: -1})
+		i = end
 	}
 	return hits
 }
