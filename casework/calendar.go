@@ -103,7 +103,8 @@ func LoadCalendar(ctx context.Context, path string) (*Calendar, error) {
 // date (YYYY-MM-DD), kind (休 or 班), name, and optionally 暂定; blank lines and lines starting
 // with # are ignored. A 班 entry must be a weekend day and a date may appear once.
 func ParseCalendar(r io.Reader) (*Calendar, error) {
-	c := &Calendar{loc: china, days: map[string]Day{}, years: map[int]bool{}}
+	def := DefaultPolicy()
+	c := &Calendar{loc: china, days: map[string]Day{}, years: map[int]bool{}, policy: &def}
 	sc := bufio.NewScanner(r)
 	n := 0
 	for sc.Scan() {
@@ -200,11 +201,24 @@ func (c *Calendar) Location() *time.Location { return c.loc }
 // IsWorkingDay reports whether t's calendar day (in China time) is a working day.
 func (c *Calendar) IsWorkingDay(t time.Time) bool {
 	t = t.In(c.loc)
-	if d, ok := c.days[t.Format("2006-01-02")]; ok {
-		return d.Kind == DayWorking
+	if k, ok := dateKey(t); ok {
+		if d, ok := c.days[string(k[:])]; ok {
+			return d.Kind == DayWorking
+		}
 	}
 	wd := t.Weekday()
 	return wd != time.Saturday && wd != time.Sunday
+}
+
+// dateKey spells t's day as t.Format("2006-01-02") does, in an array so that a map lookup need
+// not allocate; ok is false outside the years 0–9999, which no table entry can have.
+func dateKey(t time.Time) (k [10]byte, ok bool) {
+	y, m, d := t.Date()
+	if y < 0 || y > 9999 {
+		return k, false
+	}
+	return [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + d/10), byte('0' + d%10)}, true
 }
 
 // Holiday returns the table entry for t's day, if any.

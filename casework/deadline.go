@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"minyi/domain"
 )
@@ -71,11 +72,27 @@ func DefaultPolicy() Policy {
 
 // Rule returns the first rule matching the record's channel and request type.
 func (p Policy) Rule(r *domain.Record) Rule {
-	typ := RequestType(r)
-	for _, ru := range p.Rules {
-		if (ru.Channel == "" || ru.Channel == r.Channel) && (ru.Type == "" || ru.Type == typ) {
-			return ru
+	return p.rule(r)
+}
+
+// rule is Rule without copying the policy; the request type is only read when a rule of the
+// record's channel depends on it.
+func (p *Policy) rule(r *domain.Record) Rule {
+	typ, typed := "", false
+	for i := range p.Rules {
+		ru := &p.Rules[i]
+		if ru.Channel != "" && ru.Channel != r.Channel {
+			continue
 		}
+		if ru.Type != "" {
+			if !typed {
+				typ, typed = RequestType(r), true
+			}
+			if ru.Type != typ {
+				continue
+			}
+		}
+		return *ru
 	}
 	return Rule{Accept: Limit{Days: 3, Working: true}, Finish: Limit{Days: 15, Working: true}, Extend: Limit{Days: 15, Working: true}}
 }
@@ -84,20 +101,14 @@ func (p Policy) Rule(r *domain.Record) Rule {
 // (Extra 诉求类型 or type, or an Analysis.Matter that is one of them) wins; otherwise the title and
 // the opening of the body decide, and a message that asks nothing specific is a 投诉.
 func RequestType(r *domain.Record) string {
-	for _, v := range []string{r.Extra["诉求类型"], r.Extra["type"], r.Analysis.Matter} {
+	for _, v := range [...]string{r.Extra["诉求类型"], r.Extra["type"], r.Analysis.Matter} {
 		switch v {
 		case TypeConsult, TypeComplaint, TypeSuggestion, TypeHelp, TypeReport, TypePraise:
 			return v
 		}
 	}
-	head := r.Title
-	if body := []rune(r.Body); len(body) > 40 {
-		head += string(body[:40])
-	} else {
-		head += r.Body
-	}
 	switch {
-	case strings.HasPrefix(r.Title, "咨询") || strings.Contains(head, "请问") && !strings.ContainsAny(r.Title, "投诉举报"):
+	case strings.HasPrefix(r.Title, "咨询") || !mentionsComplaint(r.Title) && asksPlease(r.Title, r.Body):
 		return TypeConsult
 	case strings.HasPrefix(r.Title, "表扬") || strings.HasPrefix(r.Title, "点赞") || strings.HasPrefix(r.Title, "感谢"):
 		return TypePraise
@@ -107,6 +118,63 @@ func RequestType(r *domain.Record) string {
 		return TypeSuggestion
 	}
 	return TypeComplaint
+}
+
+// headRunes is how much of the body, in runes, RequestType reads after the title.
+const headRunes = 40
+
+// asksPlease reports whether 请问 occurs in the title followed by the body's first headRunes
+// runes, without building that string: a long body's opening counts as its runes re-encoded
+// (an invalid byte reads as U+FFFD, which never is part of 请问), a short body as it is.
+func asksPlease(title, body string) bool {
+	const ask = "请问"
+	if strings.Contains(title, ask) {
+		return true
+	}
+	// Most texts fail fast: the opening lies within the body's first UTFMax·headRunes bytes,
+	// and only a title ending in part of 请问 can have it straddle title and body.
+	if !strings.Contains(body[:min(len(body), utf8.UTFMax*headRunes)], ask) && !endsInPart(title, ask) {
+		return false
+	}
+	n, end := 0, len(body)
+	for i := range body {
+		if n == headRunes {
+			end = i
+			break
+		}
+		n++
+	}
+	head := body[:end]
+	if strings.Contains(head, ask) {
+		return true
+	}
+	if end == len(body) {
+		// The title and the whole body, as they are: 请问 may straddle them at any byte.
+		for k := 1; k < len(ask); k++ {
+			if strings.HasSuffix(title, ask[:k]) && strings.HasPrefix(body, ask[k:]) {
+				return true
+			}
+		}
+		return false
+	}
+	// Re-encoded runes start with a lead byte, so only a whole 请|问 split can straddle them.
+	return strings.HasSuffix(title, "请") && strings.HasPrefix(head, "问")
+}
+
+// endsInPart reports whether s ends with a non-empty proper prefix of w.
+func endsInPart(s, w string) bool {
+	for k := 1; k < len(w); k++ {
+		if strings.HasSuffix(s, w[:k]) {
+			return true
+		}
+	}
+	return false
+}
+
+// mentionsComplaint is strings.ContainsAny(title, "投诉举报") without decoding the title: a valid
+// rune's encoding occurs in a string only where that rune is decoded.
+func mentionsComplaint(title string) bool {
+	return strings.Contains(title, "投") || strings.Contains(title, "诉") || strings.Contains(title, "举") || strings.Contains(title, "报")
 }
 
 // Calendar methods below tie the day table to a Policy; see WithPolicy.
@@ -126,6 +194,15 @@ func (c *Calendar) Policy() Policy {
 	return *c.policy
 }
 
+// policyRef is the calendar's own policy, without copying it; nil means DefaultPolicy.
+func (c *Calendar) policyRef() *Policy {
+	if c.policy == nil {
+		p := DefaultPolicy()
+		return &p
+	}
+	return c.policy
+}
+
 // DueKind names which deadline of a case is meant.
 type DueKind string
 
@@ -141,8 +218,8 @@ const (
 // day off moves to the next working day; urgent records (Priority ≥ UrgentPriority) must be
 // finished the day they are accepted.
 func (c *Calendar) Due(r *domain.Record, kind DueKind) time.Time {
-	p := c.Policy()
-	ru := p.Rule(r)
+	p := c.policyRef()
+	ru := p.rule(r)
 	switch kind {
 	case DueAccept:
 		return c.addLimit(received(r), ru.Accept)
