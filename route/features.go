@@ -16,7 +16,7 @@ import (
 func features(it *domain.Item, a *domain.Analysis, pl found, charGrams bool) []string {
 	title, body := "", ""
 	if it != nil {
-		title, body = strings.ToLower(it.Title), strings.ToLower(it.Body)
+		title, body = lower(it.Title), lower(it.Body)
 	}
 	// About 3 grams of 2+3·n bytes per 3-byte rune of text, twice for the title.
 	n := len(title) + len(body)

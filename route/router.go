@@ -216,13 +216,18 @@ func text(it *domain.Item) string {
 	if it == nil {
 		return ""
 	}
-	return strings.ToLower(it.Title + "\n" + it.Body)
+	return lower(it.Title + "\n" + it.Body)
 }
 
 // placesOf reads the places of a message: the analysis' district and street win, the router's
 // own table fills what the analysis lacks.
 func (r *Router) placesOf(it *domain.Item, a *domain.Analysis) found {
-	pl := r.places.find(text(it))
+	return r.placesIn(text(it), a)
+}
+
+// placesIn is placesOf for the message's text(it).
+func (r *Router) placesIn(txt string, a *domain.Analysis) found {
+	pl := r.places.find(txt)
 	if a != nil {
 		if a.District != "" {
 			pl.district = a.District
@@ -271,7 +276,8 @@ type cand struct {
 // components gathers the candidates and their evidence; scoring is separate so that weights can
 // be tuned without re-running the model.
 func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found, float64) {
-	pl := r.placesOf(it, a)
+	txt := text(it)
+	pl := r.placesIn(txt, a)
 	var fs []string
 	if r.model != nil || r.hier != nil || (r.knn != nil && len(r.knn.Docs) > 0) {
 		// Only the learned parts read features; a router with rules alone (no dispatch
@@ -343,7 +349,7 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			}
 		}
 	}
-	for _, h := range r.rules.match(r.dir, text(it), a, pl.district, pl.street) {
+	for _, h := range r.rules.match(r.dir, txt, a, pl.district, pl.street) {
 		c := get(h.dept.Name)
 		s := float64(h.priority) / 100 * math.Pow(0.6, float64(h.rank))
 		if s > c.rule {
