@@ -214,7 +214,7 @@ func (a *Analyzer) Analyze(title, body string) domain.Analysis {
 	an.Words = a.words(segs, texts)
 	an.Places, an.District, an.Street = a.findPlaces(text, sc, segs)
 	an.Keywords = a.keywords(sc, segs, len(title), defaultKeywords)
-	an.UrgencyCues, an.Priority, an.Matter = a.phrases.scan(sc.runes, utf8.RuneCountInString(title))
+	an.UrgencyCues, an.Priority, an.Matter = a.phrases.scan(sc, utf8.RuneCountInString(title))
 	if c := a.classifiers.Load(); c != nil {
 		c.Apply(text, an.Words, &an)
 		complaintAware(&an, text)

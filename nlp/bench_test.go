@@ -108,7 +108,7 @@ func BenchmarkAnalyzeStages(b *testing.B) {
 		a.words(segs, t)
 		a.findPlaces(texts[i], sc, segs)
 		a.keywords(sc, segs, len(m.Title), defaultKeywords)
-		a.phrases.scan(sc.runes, len([]rune(m.Title)))
+		a.phrases.scan(sc, len([]rune(m.Title)))
 	})
 	// The parts of "read", each on messages cut beforehand.
 	cuts := make([]*scratch, len(msgs))
@@ -120,7 +120,7 @@ func BenchmarkAnalyzeStages(b *testing.B) {
 	}
 	stage("places", func(i int) { a.findPlaces(texts[i], cuts[i], segsOf[i]) })
 	stage("keywords", func(i int) { a.keywords(cuts[i], segsOf[i], len(msgs[i].Title), defaultKeywords) })
-	stage("phrases", func(i int) { a.phrases.scan(cuts[i].runes, len([]rune(msgs[i].Title))) })
+	stage("phrases", func(i int) { a.phrases.scan(cuts[i], len([]rune(msgs[i].Title))) })
 	cl := a.classifiers.Load()
 	if cl == nil {
 		b.Skip("no classifiers")

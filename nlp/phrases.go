@@ -43,14 +43,16 @@ func newPhraseSet() *phraseSet {
 	return ps
 }
 
-// scan reads normalised runes (the first titleRunes of them the title) and returns the
+// scan reads the normalised runes of sc (the first titleRunes of them the title) and returns the
 // urgency cues in order of appearance, the priority 0…3 (the cue weights summed, capped), and
 // the matter whose phrases occur most (each distinct phrase once, three times if in the title;
 // earlier rules win ties), "" if none. A cue inside a longer cue (曝光 in 媒体曝光) is not counted.
-func (ps *phraseSet) scan(rs []rune, titleRunes int) ([]string, int, string) {
+func (ps *phraseSet) scan(sc *scratch, titleRunes int) ([]string, int, string) {
+	rs := sc.runes
 	var cues []string
-	cueSeen := make([]bool, len(urgencyCues))
-	seen := make([]uint8, len(ps.phrases)) // 1 = in text, 3 = in the title
+	cueSeen := grow(sc.cueSeen, len(urgencyCues))
+	seen := grow(sc.seen, len(ps.phrases)) // 1 = in text, 3 = in the title
+	sc.cueSeen, sc.seen = cueSeen, seen
 	sum, skip := 0, 0
 	for i := range rs {
 		node, longest, longestEnd := uint32(0), -1, 0
@@ -82,7 +84,8 @@ func (ps *phraseSet) scan(rs []rune, titleRunes int) ([]string, int, string) {
 			}
 		}
 	}
-	scores := make([]int, len(matterRules))
+	scores := grow(sc.scores, len(matterRules))
+	sc.scores = scores
 	for i, v := range seen {
 		scores[ps.phrases[i].rule] += int(v)
 	}
@@ -93,4 +96,14 @@ func (ps *phraseSet) scan(rs []rune, titleRunes int) ([]string, int, string) {
 		}
 	}
 	return cues, min(sum, 3), best
+}
+
+// grow returns buf resized to n zero elements, reallocated only when too small.
+func grow[T any](buf []T, n int) []T {
+	if cap(buf) < n {
+		return make([]T, n)
+	}
+	buf = buf[:n]
+	clear(buf)
+	return buf
 }

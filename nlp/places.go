@@ -29,7 +29,7 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 	if g == nil {
 		return nil, "", ""
 	}
-	var hits []placeHit
+	hits := sc.hits[:0]
 	for i := 0; i < len(segs); i++ {
 		if segs[i].kind != kindWord {
 			continue
@@ -63,11 +63,26 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 		i += k - 1
 	}
 	a.resolvePlaces(g, hits)
-	places := make([]domain.Place, 0, len(hits))
-	var chosen []int
+	roads := a.findRoads(text, sc, segs)
+	// One allocation for the places and one for the paths of those taken.
+	n, npath := len(roads), 0
 	for _, h := range hits {
 		if h.chosen >= 0 {
-			places = append(places, g.place(h.chosen, text[h.start:h.end], h.start, h.end))
+			n++
+			npath += len(g.places[h.chosen].path)
+		} else if h.partial != nil {
+			n++
+		}
+	}
+	places := make([]domain.Place, 0, n)
+	paths := make([]string, npath)
+	chosen := sc.chosen[:0]
+	for _, h := range hits {
+		if h.chosen >= 0 {
+			p := &g.places[h.chosen]
+			path := paths[:len(p.path):len(p.path)]
+			paths = paths[copy(path, p.path):]
+			places = append(places, domain.Place{Name: text[h.start:h.end], Full: p.full, Level: p.level, Path: path, Start: h.start, End: h.end})
 			chosen = append(chosen, h.chosen)
 		} else if h.partial != nil {
 			p := g.places[h.opts[0].place]
@@ -88,16 +103,20 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 			}
 		}
 	}
-	for _, r := range a.findRoads(text, sc, segs) {
-		if bestPath != nil {
-			r.Path = append(slices.Clone(bestPath[:min(len(bestPath), depthOf(g, best, LevelStreet))]), r.Full)
-		}
+	for _, r := range roads {
 		if c := communityRoadPath(g, r.Full, best); c != nil {
 			r.Path = append(c, r.Full)
+		} else if bestPath != nil {
+			n := min(len(bestPath), depthOf(g, best, LevelStreet))
+			r.Path = append(append(make([]string, 0, n+1), bestPath[:n]...), r.Full)
 		}
 		places = append(places, r)
 	}
 	slices.SortStableFunc(places, func(x, y domain.Place) int { return x.Start - y.Start })
+	// Drop the references into this message before the buffers are reused.
+	clear(hits)
+	clear(roads)
+	sc.hits, sc.roads, sc.chosen = hits[:0], roads[:0], chosen[:0]
 	return places, district, street
 }
 
@@ -134,7 +153,7 @@ func communityRoadPath(g *Gazetteer, road string, best int) []string {
 	if best >= 0 && len(g.places[anc].path) <= len(g.places[best].path) {
 		return nil // no more than the text says
 	}
-	return slices.Clone(g.places[anc].path)
+	return append(make([]string, 0, len(g.places[anc].path)+1), g.places[anc].path...) // room for the road
 }
 
 // nameLike reports a word the dictionary tags as a proper name, or does not know.
@@ -334,9 +353,10 @@ func isNotRoad(w string) bool {
 }
 
 // findRoads recognises road names: a word that already is one (中山路), or a place-like word
-// or two followed by a road suffix (惠州 + 大道). sc.texts must hold the texts of segs.
+// or two followed by a road suffix (惠州 + 大道), into sc.roads. sc.texts must hold the texts
+// of segs.
 func (a *Analyzer) findRoads(text string, sc *scratch, segs []seg) []domain.Place {
-	var out []domain.Place
+	out := sc.roads[:0]
 	for i, s := range segs {
 		if s.kind != kindWord {
 			continue

@@ -4,6 +4,8 @@ import (
 	"math"
 	"unicode"
 	"unicode/utf8"
+
+	"minyi/domain"
 )
 
 // Token kinds the segmenter tells apart; only words and numbers carry meaning for search.
@@ -37,6 +39,13 @@ type scratch struct {
 	kwTop []kwCand // the best keywords so far (keywords)
 	touch uint64   // keeps the loads of touchEdges
 	kwTab []int32  // open addressing over kws by dictionary node, index+1 (keywords)
+
+	hits    []placeHit     // place names found (findPlaces)
+	chosen  []int          // the places they were taken for (findPlaces)
+	roads   []domain.Place // roads found (findRoads)
+	cueSeen []bool         // per urgency cue: seen (phraseSet.scan)
+	seen    []uint8        // per matter phrase: where seen (phraseSet.scan)
+	scores  []int          // per matter rule: its score (phraseSet.scan)
 }
 
 // fillTexts sets sc.texts[i] to the normalised text of segs[i], slicing the source text
