@@ -9,14 +9,16 @@ import "sync"
 type matcher struct {
 	class  [256]uint16 // byte → class; 0 is every byte no pattern contains
 	nclass int
-	delta  []int32           // state*nclass + class → next state
-	out    []int32           // pattern ending exactly at a state, or -1
-	link   []int32           // the nearest proper suffix state with an out pattern, or -1
-	lens   []int             // byte length of each pattern
-	n      int               // number of patterns
-	empty  []int             // the empty patterns
-	dups   map[int32][]int32 // a pattern → later patterns with the same text
-	pool   sync.Pool         // *counter scratch for counts
+	// step is the transition table: state*nclass + class → next*nclass<<1, plus 1 when next
+	// reports a pattern, so that scan neither multiplies nor looks at out for most bytes.
+	step  []int32
+	out   []int32           // pattern ending exactly at a state, or -1
+	link  []int32           // the nearest proper suffix state with an out pattern, or -1
+	lens  []int             // byte length of each pattern
+	n     int               // number of patterns
+	empty []int             // the empty patterns
+	dups  map[int32][]int32 // a pattern → later patterns with the same text
+	pool  sync.Pool         // *counter scratch for counts
 }
 
 // newMatcher compiles patterns; a pattern's index is its id in scan's callback. Duplicates are
@@ -33,7 +35,7 @@ func newMatcher(patterns []string) *matcher {
 	}
 	m.nclass++ // class 0
 	// The trie, as transitions in the (still sparse) table; 0 means "none yet" except at the root.
-	m.delta = make([]int32, m.nclass)
+	delta := make([]int32, m.nclass)
 	m.out = []int32{-1}
 	var dups [][2]int // (pattern, earlier pattern with the same text)
 	for id, p := range patterns {
@@ -45,12 +47,12 @@ func newMatcher(patterns []string) *matcher {
 		s := int32(0)
 		for i := 0; i < len(p); i++ {
 			c := int(m.class[p[i]])
-			next := m.delta[int(s)*m.nclass+c]
+			next := delta[int(s)*m.nclass+c]
 			if next == 0 {
 				next = int32(len(m.out))
 				m.out = append(m.out, -1)
-				m.delta = append(m.delta, make([]int32, m.nclass)...)
-				m.delta[int(s)*m.nclass+c] = next
+				delta = append(delta, make([]int32, m.nclass)...)
+				delta[int(s)*m.nclass+c] = next
 			}
 			s = next
 		}
@@ -69,7 +71,7 @@ func newMatcher(patterns []string) *matcher {
 	}
 	queue := make([]int32, 0, states)
 	for c := 0; c < m.nclass; c++ {
-		if t := m.delta[c]; t != 0 {
+		if t := delta[c]; t != 0 {
 			fail[t] = 0
 			queue = append(queue, t)
 		}
@@ -85,14 +87,21 @@ func newMatcher(patterns []string) *matcher {
 		}
 		row, frow := int(s)*m.nclass, int(f)*m.nclass
 		for c := 0; c < m.nclass; c++ {
-			if t := m.delta[row+c]; t != 0 && c != 0 {
-				fail[t] = m.delta[frow+c]
+			if t := delta[row+c]; t != 0 && c != 0 {
+				fail[t] = delta[frow+c]
 				queue = append(queue, t)
 			} else {
-				m.delta[row+c] = m.delta[frow+c]
+				delta[row+c] = delta[frow+c]
 			}
 		}
 	}
+	for i, t := range delta {
+		delta[i] = t * int32(m.nclass) << 1
+		if m.out[t] >= 0 || m.link[t] >= 0 {
+			delta[i] |= 1
+		}
+	}
+	m.step = delta
 	if len(dups) > 0 {
 		m.dups = make(map[int32][]int32)
 		for _, d := range dups {
@@ -108,10 +117,14 @@ func (m *matcher) scan(text string, emit func(id, end int)) {
 	if m == nil || len(m.out) == 1 {
 		return
 	}
-	s := int32(0)
+	step, class := m.step, &m.class
+	v := int32(0) // the state's row in step, shifted, and whether it reports a pattern
 	for i := 0; i < len(text); i++ {
-		s = m.delta[int(s)*m.nclass+int(m.class[text[i]])]
-		t := s
+		v = step[int(v>>1)+int(class[text[i]])]
+		if v&1 == 0 {
+			continue
+		}
+		t := (v >> 1) / int32(m.nclass)
 		if m.out[t] < 0 {
 			t = m.link[t]
 		}
