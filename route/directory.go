@@ -53,6 +53,7 @@ type Directory struct {
 
 	byCode map[string]int
 	byName map[string]int
+	short  [][]string // shortPlace of each department's Jurisdiction, made by NewDirectory
 }
 
 //go:embed directory_huizhou.json
@@ -83,7 +84,8 @@ func LoadDirectory(r io.Reader) (*Directory, error) {
 // A department without a code gets its name as code.
 func NewDirectory(city string, deps []Department) (*Directory, error) {
 	d := &Directory{City: city, Departments: make([]Department, len(deps)),
-		byCode: make(map[string]int, len(deps)), byName: make(map[string]int, len(deps))}
+		byCode: make(map[string]int, len(deps)), byName: make(map[string]int, len(deps)),
+		short: make([][]string, len(deps))}
 	for i, dep := range deps {
 		dep.Name = strings.TrimSpace(dep.Name)
 		dep.Code = strings.TrimSpace(dep.Code)
@@ -109,6 +111,10 @@ func NewDirectory(city string, deps []Department) (*Directory, error) {
 		d.byCode[dep.Code] = i
 		d.byName[dep.Name] = i
 		d.Departments[i] = dep
+		d.short[i] = make([]string, len(dep.Jurisdiction))
+		for k, j := range dep.Jurisdiction {
+			d.short[i][k] = shortPlace(j)
+		}
 	}
 	return d, nil
 }
@@ -160,9 +166,11 @@ func (d *Directory) Resolve(kind, level, district, street string) (Department, b
 	}
 	if level == LevelStreet {
 		if street != "" {
-			for _, dep := range d.Departments {
-				if dep.Level == LevelStreet && dep.Kind == kind && dep.covers(street) && (district == "" || dep.District == "" || dep.District == district) {
-					return dep, true
+			short := shortPlace(street)
+			for i := range d.Departments {
+				dep := &d.Departments[i]
+				if dep.Level == LevelStreet && dep.Kind == kind && d.covers(i, street, short) && (district == "" || dep.District == "" || dep.District == district) {
+					return *dep, true
 				}
 			}
 		}
@@ -173,20 +181,37 @@ func (d *Directory) Resolve(kind, level, district, street string) (Department, b
 	}
 	if level == LevelDistrict {
 		if district != "" {
-			for _, dep := range d.Departments {
-				if dep.Level == LevelDistrict && dep.Kind == kind && (dep.District == district || dep.covers(district)) {
-					return dep, true
+			short := shortPlace(district)
+			for i := range d.Departments {
+				dep := &d.Departments[i]
+				if dep.Level == LevelDistrict && dep.Kind == kind && (dep.District == district || d.covers(i, district, short)) {
+					return *dep, true
 				}
 			}
 		}
 		level = LevelCity
 	}
-	for _, dep := range d.Departments {
-		if dep.Level == LevelCity && dep.Kind == kind {
-			return dep, true
+	for i := range d.Departments {
+		if dep := &d.Departments[i]; dep.Level == LevelCity && dep.Kind == kind {
+			return *dep, true
 		}
 	}
 	return Department{}, false
+}
+
+// covers is Departments[i].covers(place) with the jurisdictions' short forms made once by
+// NewDirectory; short is shortPlace(place).
+func (d *Directory) covers(i int, place, short string) bool {
+	dep := &d.Departments[i]
+	if len(d.short) != len(d.Departments) || len(d.short[i]) != len(dep.Jurisdiction) {
+		return dep.covers(place) // a Directory not made by NewDirectory
+	}
+	for k, j := range dep.Jurisdiction {
+		if j == place || d.short[i][k] == short {
+			return true
+		}
+	}
+	return false
 }
 
 // covers reports whether place is one of the department's jurisdiction names (full or short form).

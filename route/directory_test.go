@@ -100,3 +100,80 @@ func TestResolveBacksOff(t *testing.T) {
 		})
 	}
 }
+
+// resolveNaive is Directory.Resolve as it was before the jurisdictions' short forms were made
+// once per directory: shortPlace of every jurisdiction on every call. It is the oracle.
+func resolveNaive(d *Directory, kind, level, district, street string) (Department, bool) {
+	if level == LevelStreet {
+		if street != "" {
+			for _, dep := range d.Departments {
+				if dep.Level == LevelStreet && dep.Kind == kind && dep.covers(street) && (district == "" || dep.District == "" || dep.District == district) {
+					return dep, true
+				}
+			}
+		}
+		if kind == KindStreet {
+			kind = KindGovernment
+		}
+		level = LevelDistrict
+	}
+	if level == LevelDistrict {
+		if district != "" {
+			for _, dep := range d.Departments {
+				if dep.Level == LevelDistrict && dep.Kind == kind && (dep.District == district || dep.covers(district)) {
+					return dep, true
+				}
+			}
+		}
+		level = LevelCity
+	}
+	for _, dep := range d.Departments {
+		if dep.Level == LevelCity && dep.Kind == kind {
+			return dep, true
+		}
+	}
+	return Department{}, false
+}
+
+// TestResolveMatchesNaive resolves every kind of the 惠州 directory at every level for every
+// place name it knows (full, short, with 街道/镇 suffixes swapped) and some it does not, on the
+// loaded directory and on one built by hand, and compares with resolveNaive.
+func TestResolveMatchesNaive(t *testing.T) {
+	dir := DefaultDirectory()
+	kinds := []string{"", "没有的类型"}
+	places := []string{"", "江北", "不存在区", "区", "惠州市"}
+	seen := map[string]bool{}
+	for _, dep := range dir.Departments {
+		if !seen["k"+dep.Kind] {
+			seen["k"+dep.Kind] = true
+			kinds = append(kinds, dep.Kind)
+		}
+		for _, p := range append([]string{dep.District}, dep.Jurisdiction...) {
+			for _, q := range []string{p, shortPlace(p), shortPlace(p) + "镇", shortPlace(p) + "街道", shortPlace(p) + "区"} {
+				if !seen["p"+q] {
+					seen["p"+q] = true
+					places = append(places, q)
+				}
+			}
+		}
+	}
+	byHand := &Directory{City: dir.City, Departments: dir.Departments}
+	n := 0
+	for _, kind := range kinds {
+		for _, level := range []string{LevelCity, LevelDistrict, LevelStreet, ""} {
+			for _, district := range places {
+				for _, street := range places {
+					want, wok := resolveNaive(dir, kind, level, district, street)
+					for _, d := range []*Directory{dir, byHand} {
+						got, ok := d.Resolve(kind, level, district, street)
+						if ok != wok || got.Code != want.Code {
+							t.Fatalf("Resolve(%q, %q, %q, %q) = %s %v, want %s %v", kind, level, district, street, got.Code, ok, want.Code, wok)
+						}
+					}
+					n++
+				}
+			}
+		}
+	}
+	t.Logf("%d kinds, %d places, %d resolutions compared", len(kinds), len(places), n)
+}
