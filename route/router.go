@@ -285,7 +285,7 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 		fs = features(it, a, pl, r.opt.CharGrams)
 	}
 	byDept := map[string]*cand{}
-	var order []*cand
+	order := make([]*cand, 0, 8)
 	get := func(d string) *cand {
 		c, ok := byDept[d]
 		if !ok {
@@ -359,6 +359,11 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 		if !contains(c.rules, h.rule) {
 			c.rules = append(c.rules, h.rule)
 		}
+		if len(c.terms) == 0 {
+			// A rule's terms hold no duplicates: share them, capped so that appending copies.
+			c.terms = h.terms[:len(h.terms):len(h.terms)]
+			continue
+		}
 		for _, t := range h.terms {
 			if !contains(c.terms, t) {
 				c.terms = append(c.terms, t)
@@ -406,8 +411,11 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			c.street = true
 		}
 		c.hintStreet, c.hintDist = pl.hinted(u)
-		c.returned = r.returns[c.dept+"\x1f"+key]
-		c.returnWhy = r.why[c.dept+"\x1f"+key]
+		if len(r.returns) > 0 { // why has no key that returns lacks
+			k := c.dept + "\x1f" + key
+			c.returned = r.returns[k]
+			c.returnWhy = r.why[k]
+		}
 	}
 	return order, pl, rest
 }

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
+	"slices"
 	"strings"
 
 	"minyi/domain"
@@ -168,15 +168,35 @@ func (rs *Rules) match(dir *Directory, text string, a *domain.Analysis, district
 	if !cr.compiledFrom(rs) {
 		cr = compileRules(rs) // built by hand rather than loaded: compile for this call
 	}
-	seen := make([]bool, cr.m.n)
+	var buf [256]bool
+	seen := buf[:0]
+	if cr.m.n <= len(buf) {
+		seen = buf[:cr.m.n]
+	} else {
+		seen = make([]bool, cr.m.n)
+	}
 	cr.m.present(text, seen)
-	var hits []ruleHit
+	// The fired rules first, so that hits is allocated once.
+	type firing struct {
+		r     *Rule
+		terms []string
+	}
+	var fbuf [16]firing
+	fired := fbuf[:0]
+	targets := 0
 	for k := range rs.Rules {
 		r := &rs.Rules[k]
-		terms, ok := r.fires(seen[cr.base[k]:], a, district)
-		if !ok {
-			continue
+		if terms, ok := r.fires(seen[cr.base[k]:], a, district); ok {
+			fired = append(fired, firing{r, terms})
+			targets += len(r.Targets)
 		}
+	}
+	if targets == 0 {
+		return nil
+	}
+	hits := make([]ruleHit, 0, targets)
+	for _, f := range fired {
+		r := f.r
 		for i, t := range r.Targets {
 			var dep Department
 			var found bool
@@ -190,15 +210,18 @@ func (rs *Rules) match(dir *Directory, text string, a *domain.Analysis, district
 				dep, found = dir.Resolve(t.Kind, lvl, district, street)
 			}
 			if found {
-				hits = append(hits, ruleHit{dept: dep, rule: r.Name, priority: r.Priority, rank: i, terms: terms})
+				hits = append(hits, ruleHit{dept: dep, rule: r.Name, priority: r.Priority, rank: i, terms: f.terms})
 			}
 		}
 	}
-	sort.SliceStable(hits, func(i, j int) bool {
-		if hits[i].priority != hits[j].priority {
-			return hits[i].priority > hits[j].priority
+	if len(hits) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(hits, func(x, y ruleHit) int {
+		if x.priority != y.priority {
+			return y.priority - x.priority
 		}
-		return hits[i].rank < hits[j].rank
+		return x.rank - y.rank
 	})
 	return hits
 }
