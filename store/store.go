@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -21,16 +23,18 @@ import (
 // ErrLocked means another Minyi process holds the data directory.
 var ErrLocked = errors.New("数据目录正被另一个民意进程使用")
 
+// ErrFull means the store has given out every record number it can index for duplicates
+// (4,294,967,295): the data must be split across directories.
+var ErrFull = errors.New("数据目录已满：记录编号已用尽，请分库存放")
+
 // ErrNotFound means no record has the requested id.
 var ErrNotFound = errors.New("未找到该记录")
 
 var (
-	bucketRecords   = []byte("records")    // seq (8 bytes BE) → JSON Record
-	bucketIDs       = []byte("ids")        // record ID → seq
-	bucketSourceIDs = []byte("source_ids") // source + 0x00 + source id → record ID
-	bucketHashes    = []byte("hashes")     // content hash → record ID
-	bucketMeta      = []byte("meta")       // schema version and small settings
-	bucketKV        = []byte("kv")         // named JSON documents: sources, their state, settings
+	bucketRecords = []byte("records") // seq (8 bytes BE) → JSON Record
+	bucketIDs     = []byte("ids")     // record ID → seq
+	bucketMeta    = []byte("meta")    // schema version and small settings
+	bucketKV      = []byte("kv")      // named JSON documents: sources, their state, settings
 )
 
 // schemaVersion is written on creation; Open refuses a newer one rather than misread it.
@@ -41,8 +45,23 @@ const lockTimeout = time.Second
 
 // Store is an open bbolt database of records. It is safe for concurrent use.
 type Store struct {
-	db   *bolt.DB
-	path string
+	db    *bolt.DB
+	path  string
+	addMu sync.Mutex // held across Add's commit and its update of dedupe
+
+	dedupe     dedupeTable // content hash and source id → seq, loaded from bucketDedupe
+	dedupeOnce sync.Once   // loads dedupe on first use: commands that only read never pay for it
+	dedupeErr  error
+}
+
+// ensureDedupe loads the duplicate index the first time it is needed.
+func (s *Store) ensureDedupe() error {
+	s.dedupeOnce.Do(func() {
+		if err := s.loadDedupe(); err != nil {
+			s.dedupeErr = fmt.Errorf("open duplicate index of %s: %w", s.path, err)
+		}
+	})
+	return s.dedupeErr
 }
 
 // Open opens (creating if needed) the database at path. If another process holds it,
@@ -65,7 +84,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 func (s *Store) init() error {
 	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketRecords, bucketIDs, bucketSourceIDs, bucketHashes, bucketMeta, bucketKV} {
+		for _, b := range [][]byte{bucketRecords, bucketIDs, bucketMeta, bucketKV} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return fmt.Errorf("create bucket %s: %w", b, err)
 			}
@@ -97,31 +116,50 @@ func u64(v uint64) []byte {
 // FormatID turns a sequence number into the record id officers quote, e.g. M000123.
 func FormatID(seq uint64) string { return fmt.Sprintf("M%06d", seq) }
 
-func sourceKey(source, sourceID string) []byte {
-	return []byte(source + "\x00" + sourceID)
-}
-
 // Lookup says which record, if any, already holds an item with this source id or content hash.
 // It is the cheap pre-check before analysis; Add checks again inside its transaction.
 func (s *Store) Lookup(ctx context.Context, source, sourceID, hash string) (string, bool, error) {
+	if err := s.ensureDedupe(); err != nil {
+		return "", false, err
+	}
 	var id string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		id = dupOf(tx, source, sourceID, hash)
+		id = s.dupOf(tx, nil, source, sourceID, hash)
 		return nil
 	})
 	return id, id != "", err
 }
 
-func dupOf(tx *bolt.Tx, source, sourceID, hash string) string {
-	if sourceID != "" {
-		if v := tx.Bucket(bucketSourceIDs).Get(sourceKey(source, sourceID)); v != nil {
-			return string(v)
+// dupOf is the id of the record holding this source id, else this content hash, or "". pending
+// holds the digests an unfinished Add has written in tx so far.
+func (s *Store) dupOf(tx *bolt.Tx, pending []dedupeEntry, source, sourceID, hash string) string {
+	find := func(kind byte, d digest) string {
+		k := d.short()
+		var found uint64
+		holds := func(seq uint64) bool {
+			if entryHolds(tx, seq, kind, d) {
+				found = seq
+				return true
+			}
+			return false
+		}
+		if s.dedupe.candidates(k, holds) {
+			return FormatID(found)
+		}
+		for _, e := range pending {
+			if e.short == k && holds(e.seq) {
+				return FormatID(found)
+			}
+		}
+		return ""
+	}
+	if d, ok := sourceDigest(source, sourceID); ok {
+		if id := find(kindSource, d); id != "" {
+			return id
 		}
 	}
-	if hash != "" {
-		if v := tx.Bucket(bucketHashes).Get([]byte(hash)); v != nil {
-			return string(v)
-		}
+	if d, ok := contentDigest(hash); ok {
+		return find(kindHash, d)
 	}
 	return ""
 }
@@ -140,19 +178,34 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := s.ensureDedupe(); err != nil {
+		return nil, err
+	}
 	out := make([]Added, len(recs))
+	s.addMu.Lock()
+	defer s.addMu.Unlock()
+	var pending []dedupeEntry // digests of this call's records, not yet in s.dedupe
+	claim := func(d digest, ok bool, seq uint64) {
+		if ok {
+			pending = append(pending, dedupeEntry{d.short(), seq})
+		}
+	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		records := tx.Bucket(bucketRecords)
 		records.FillPercent = 0.9 // keys only ever grow: pack pages densely
-		ids, srcIDs, hashes := tx.Bucket(bucketIDs), tx.Bucket(bucketSourceIDs), tx.Bucket(bucketHashes)
+		ids, dedupe := tx.Bucket(bucketIDs), tx.Bucket(bucketDedupe)
+		dedupe.FillPercent = 0.9
 		for i, r := range recs {
-			if dup := dupOf(tx, r.Source, r.SourceID, r.Hash); dup != "" {
+			if dup := s.dupOf(tx, pending, r.Source, r.SourceID, r.Hash); dup != "" {
 				out[i] = Added{ID: dup, Duplicate: true, DuplicateOf: dup}
 				continue
 			}
 			seq, err := records.NextSequence()
 			if err != nil {
 				return fmt.Errorf("next sequence: %w", err)
+			}
+			if seq > math.MaxUint32 {
+				return ErrFull
 			}
 			r.Seq = seq
 			r.ID = FormatID(seq)
@@ -169,16 +222,13 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 			if err := ids.Put([]byte(r.ID), u64(seq)); err != nil {
 				return err
 			}
-			if r.SourceID != "" {
-				if err := srcIDs.Put(sourceKey(r.Source, r.SourceID), []byte(r.ID)); err != nil {
-					return err
-				}
+			content, hasContent := contentDigest(r.Hash)
+			source, hasSource := sourceDigest(r.Source, r.SourceID)
+			if err := dedupe.Put(u64(seq), entryValue(content, source)); err != nil {
+				return fmt.Errorf("put duplicate index of %s: %w", r.ID, err)
 			}
-			if r.Hash != "" {
-				if err := hashes.Put([]byte(r.Hash), []byte(r.ID)); err != nil {
-					return err
-				}
-			}
+			claim(content, hasContent, seq)
+			claim(source, hasSource, seq)
 			out[i] = Added{ID: r.ID}
 		}
 		return nil
@@ -186,6 +236,7 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 	if err != nil {
 		return nil, fmt.Errorf("add %d records: %w", len(recs), err)
 	}
+	s.dedupe.addAll(pending)
 	return out, nil
 }
 
