@@ -139,6 +139,7 @@ func (d *dictionary) cut(text string, sc *scratch) []seg {
 	sc.route, sc.next, sc.nodes = sc.route[:n+1], sc.next[:n+1], sc.nodes[:n+1]
 	sc.segs = sc.segs[:0]
 	rs := sc.runes
+	patLogP := d.minLogP + float32(math.Log(5000)) // the log probability of a number or Latin run
 	for i := 0; i < n; {
 		c := classOf(rs[i])
 		switch c {
@@ -155,7 +156,10 @@ func (d *dictionary) cut(text string, sc *scratch) []seg {
 		default:
 			j := i + 1
 			for j < n {
-				cj := classOf(rs[j])
+				cj := classHan // the CJK Unified Ideographs, most runes, without the call
+				if r := rs[j]; r < 0x4E00 || r > 0x9FFF {
+					cj = classOf(r)
+				}
 				if cj == classHan || cj == classAlnum {
 					j++
 					continue
@@ -167,7 +171,7 @@ func (d *dictionary) cut(text string, sc *scratch) []seg {
 				}
 				break
 			}
-			d.cutBlock(sc, i, j)
+			d.cutBlock(sc, i, j, patLogP)
 			i = j
 		}
 	}
@@ -225,19 +229,39 @@ func latinEnd(rs []rune, i, e int) int {
 	return j
 }
 
-// cutBlock finds the most probable path through the word DAG of runes [b, e) and appends it.
-func (d *dictionary) cutBlock(sc *scratch, b, e int) {
+// cutBlock finds the most probable path through the word DAG of runes [b, e) and appends it;
+// patLogP is the log probability of a number or Latin run.
+func (d *dictionary) cutBlock(sc *scratch, b, e int, patLogP float32) {
 	rs, route, next, nodes := sc.runes, sc.route, sc.next, sc.nodes
-	patLogP := d.minLogP + float32(math.Log(5000))
 	route[e] = 0
 	var walked [16]uint32 // walked[k]: the trie node of rs[i : i+k+1]
 	d.touchEdges(sc, b, e)
+	edges, edgeBits := d.edges, d.edgeBits
+	edgeMask := uint64(len(edges) - 1)
 	for i := e - 1; i >= b; i-- {
 		best := d.minLogP + route[i+1]
 		bestEnd := int32(i + 1)
 		node, depth := uint32(0), 0
 		for j := i; j < e; j++ {
-			node = d.child(node, rs[j])
+			// d.child, with its two common cases written out: this is the segmenter's
+			// innermost loop.
+			switch r := rs[j]; {
+			case node == 0 && r >= 0 && r < 1<<16:
+				node = d.root[r]
+			case node != 0 && edges != nil && r >= 0 && r < 1<<edgeRuneBits:
+				key := uint64(node)<<edgeRuneBits | uint64(r)
+				for k := edgeSlot(key, edgeBits); ; k = (k + 1) & edgeMask {
+					if x := edges[k]; x == 0 {
+						node = 0
+						break
+					} else if x>>edgeRuneShift == key {
+						node = uint32(x & (1<<edgeNodeBits - 1))
+						break
+					}
+				}
+			default:
+				node = d.child(node, r)
+			}
 			if node == 0 {
 				break
 			}
@@ -251,14 +275,16 @@ func (d *dictionary) cutBlock(sc *scratch, b, e int) {
 				}
 			}
 		}
-		if k := numberEnd(rs, i, e); k > i+1 {
-			if s := patLogP + route[k]; s > best {
-				best, bestEnd = s, int32(k)
+		if r := rs[i]; r < 0x80 || isHanNumeral(r) { // the only runes numbers and Latin runs start with
+			if k := numberEnd(rs, i, e); k > i+1 {
+				if s := patLogP + route[k]; s > best {
+					best, bestEnd = s, int32(k)
+				}
 			}
-		}
-		if k := latinEnd(rs, i, e); k > i+1 {
-			if s := patLogP + route[k]; s > best {
-				best, bestEnd = s, int32(k)
+			if k := latinEnd(rs, i, e); k > i+1 {
+				if s := patLogP + route[k]; s > best {
+					best, bestEnd = s, int32(k)
+				}
 			}
 		}
 		route[i], next[i] = best, bestEnd
