@@ -154,9 +154,34 @@ type counter struct {
 	touched     []int32 // patterns with count > 0, to reset
 }
 
-// counts returns a counter of text's occurrences; hand it back with release. Empty patterns count as
-// utf8.RuneCountInString(text) + 1 does.
+// counts returns a counter of text's occurrences; hand it back with release. Empty patterns count 0.
 func (m *matcher) counts(text string) *counter {
+	c := m.counter()
+	m.scan(text, func(id, end int) { m.count(c, id, end) })
+	return c
+}
+
+// presentAndCount is present for the patterns below split and counts for the others, in one
+// walk over text: seen needs room for split patterns, the counter is handed back with release.
+func (m *matcher) presentAndCount(text string, seen []bool, split int) *counter {
+	for _, id := range m.empty {
+		if id < split {
+			seen[id] = true
+		}
+	}
+	c := m.counter()
+	m.scan(text, func(id, end int) {
+		if id < split {
+			seen[id] = true
+		} else {
+			m.count(c, id, end)
+		}
+	})
+	return c
+}
+
+// counter takes a clear counter from the pool.
+func (m *matcher) counter() *counter {
 	c, _ := m.pool.Get().(*counter)
 	if c == nil {
 		c = new(counter)
@@ -165,16 +190,18 @@ func (m *matcher) counts(text string) *counter {
 		c.count = make([]int32, m.n)
 		c.last = make([]int32, m.n)
 	}
-	m.scan(text, func(id, end int) {
-		if start := end - m.lens[id]; int32(start) >= c.last[id] {
-			if c.count[id] == 0 {
-				c.touched = append(c.touched, int32(id))
-			}
-			c.count[id]++
-			c.last[id] = int32(end)
-		}
-	})
 	return c
+}
+
+// count counts pattern id's occurrence ending at end unless it overlaps the last one counted.
+func (m *matcher) count(c *counter, id, end int) {
+	if start := end - m.lens[id]; int32(start) >= c.last[id] {
+		if c.count[id] == 0 {
+			c.touched = append(c.touched, int32(id))
+		}
+		c.count[id]++
+		c.last[id] = int32(end)
+	}
 }
 
 // release clears c and returns it to m's pool.

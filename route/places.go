@@ -67,6 +67,7 @@ func parseUnitName(name string) unitName {
 type placeTable struct {
 	entries []dirPlace
 	names   *matcher // entry i's full name is pattern 2i, its short name (when searched) 2i+1
+	pats    []string // names's patterns
 }
 
 func newPlaceTable(dir *Directory, names []string) *placeTable {
@@ -91,12 +92,13 @@ func newPlaceTable(dir *Directory, names []string) *placeTable {
 		add(u.street, u.district, true)
 	}
 	sort.SliceStable(ps, func(i, j int) bool { return len(ps[i].full) > len(ps[j].full) })
-	return &placeTable{entries: ps, names: placeMatcher(ps)}
+	pats := placePatterns(ps)
+	return &placeTable{entries: ps, names: newMatcher(pats), pats: pats}
 }
 
-// placeMatcher compiles the names find counts: each entry's full name and, when it differs and has
+// placePatterns are the names find counts: each entry's full name and, when it differs and has
 // at least two runes, its short name ("" stands for a name never searched).
-func placeMatcher(ps []dirPlace) *matcher {
+func placePatterns(ps []dirPlace) []string {
 	pats := make([]string, 0, 2*len(ps))
 	for _, p := range ps {
 		short := ""
@@ -105,7 +107,7 @@ func placeMatcher(ps []dirPlace) *matcher {
 		}
 		pats = append(pats, p.full, short)
 	}
-	return newMatcher(pats)
+	return pats
 }
 
 // found is the place reading of one text.
@@ -119,50 +121,60 @@ type found struct {
 // find looks for full and short place names in text; short names of one rune are never used.
 // The street wins over the district when they disagree, since a street names its district.
 func (t *placeTable) find(text string) found {
-	var f found
 	if t == nil {
-		return f
+		return found{}
 	}
-	dcount := map[string]int{}
-	scount := map[string]int{}
-	var sdist = map[string]string{}
 	counts := t.names.counts(text)
 	defer t.names.release(counts)
-	for i, p := range t.entries {
-		n := int(counts.count[2*i])
-		if n == 0 && t.names.lens[2*i+1] > 0 {
-			n = int(counts.count[2*i+1])
+	return t.tally(counts.count, t.names.lens)
+}
+
+// tally is find's reading of the names' counts: count and lens are indexed like t.names's
+// patterns (entry i's full name 2i, its short name 2i+1).
+func (t *placeTable) tally(count []int32, lens []int) found {
+	var f found
+	sn, dn := 0, 0 // occurrences of the street and the district chosen so far
+	sdist := ""    // the chosen street's district
+	for i := range t.entries {
+		p := &t.entries[i]
+		n := int(count[2*i])
+		if n == 0 && lens[2*i+1] > 0 {
+			n = int(count[2*i+1])
 		}
 		if n == 0 {
 			continue
 		}
 		f.all = append(f.all, p.full)
+		// Names are unique in the table, so this is argmax over them: the most frequent, the
+		// smallest name on ties.
 		if p.street {
-			scount[p.full] += n
-			sdist[p.full] = p.district
-		} else {
-			dcount[p.full] += n
+			if n > sn || n == sn && p.full < f.street {
+				f.street, sn, sdist = p.full, n, p.district
+			}
+		} else if n > dn || n == dn && p.full < f.district {
+			f.district, dn = p.full, n
 		}
 	}
-	f.street = argmax(scount)
-	f.district = argmax(dcount)
-	if f.street != "" && sdist[f.street] != "" {
-		if f.district == "" || dcount[sdist[f.street]] > 0 || dcount[f.district] <= scount[f.street] {
-			f.district = sdist[f.street]
+	if f.street != "" && sdist != "" {
+		if f.district == "" || t.districtCount(count, lens, sdist) > 0 || dn <= sn {
+			f.district = sdist
 		}
 	}
 	return f
 }
 
-// argmax returns the key with the highest count, the smallest key on ties (deterministic).
-func argmax(m map[string]int) string {
-	best, bn := "", 0
-	for k, n := range m {
-		if n > bn || (n == bn && k < best) {
-			best, bn = k, n
+// districtCount is how often tally counted the district entry named full.
+func (t *placeTable) districtCount(count []int32, lens []int, full string) int {
+	for i := range t.entries {
+		if p := &t.entries[i]; !p.street && p.full == full {
+			n := int(count[2*i])
+			if n == 0 && lens[2*i+1] > 0 {
+				n = int(count[2*i+1])
+			}
+			return n
 		}
 	}
-	return best
+	return 0
 }
 
 // addHints reads the places of an analysis that point at a street without naming it: a

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -68,19 +69,24 @@ type Router struct {
 	rules *Rules
 	opt   Options
 
-	mu      sync.RWMutex
-	places  *placeTable
-	units   map[string]unitName // department → where it sits (directory and history)
-	names   []string            // department names seen in history, for rebuilding places on load
-	keys    map[string]nameKeys // department → unit type, district and kind
-	prior   map[string]float64  // department → log share of history
-	floor   float64             // log prior of a department outside history
-	model   *learn.Model
-	hier    *hierModel
-	knn     *knnIndex
-	days    *dayIndex
-	returns map[string]int    // dept + "\x1f" + matter key → times returned
-	why     map[string]string // same key → the latest return reason, shown to the officer
+	mu     sync.RWMutex
+	places *placeTable
+	// both holds the compiled rules' words (patterns below bothSplit) and the place table's
+	// names, so that Suggest reads a text once for both; bothFrom is the rules it was made from.
+	both      *matcher
+	bothSplit int
+	bothFrom  *compiledRules
+	units     map[string]unitName // department → where it sits (directory and history)
+	names     []string            // department names seen in history, for rebuilding places on load
+	keys      map[string]nameKeys // department → unit type, district and kind
+	prior     map[string]float64  // department → log share of history
+	floor     float64             // log prior of a department outside history
+	model     *learn.Model
+	hier      *hierModel
+	knn       *knnIndex
+	days      *dayIndex
+	returns   map[string]int    // dept + "\x1f" + matter key → times returned
+	why       map[string]string // same key → the latest return reason, shown to the officer
 }
 
 // New returns a router over a directory and rules (either may be nil) with DefaultOptions.
@@ -101,6 +107,11 @@ func NewWithOptions(dir *Directory, rules *Rules, opt Options) *Router {
 func (r *Router) setNames(names []string) {
 	r.names = names
 	r.places = newPlaceTable(r.dir, names)
+	r.both, r.bothSplit, r.bothFrom = nil, 0, nil
+	if cr := r.rules.current(); cr != nil && r.dir != nil {
+		r.both = newMatcher(append(slices.Clip(cr.pats), r.places.pats...))
+		r.bothSplit, r.bothFrom = len(cr.pats), cr
+	}
 	r.units = map[string]unitName{}
 	r.keys = map[string]nameKeys{}
 	for _, n := range names {
@@ -227,7 +238,34 @@ func (r *Router) placesOf(it *domain.Item, a *domain.Analysis) found {
 
 // placesIn is placesOf for the message's text(it).
 func (r *Router) placesIn(txt string, a *domain.Analysis) found {
-	pl := r.places.find(txt)
+	return withAnalysis(r.places.find(txt), a)
+}
+
+// readText is placesIn and the rule hits for those places, reading the text once when the
+// rules are those the combined matcher was made from.
+func (r *Router) readText(txt string, a *domain.Analysis) (found, []ruleHit) {
+	cr := r.rules.current()
+	if r.both == nil || cr != r.bothFrom {
+		pl := r.placesIn(txt, a)
+		return pl, r.rules.match(r.dir, txt, a, pl.district, pl.street)
+	}
+	var buf [256]bool
+	seen := buf[:0]
+	if r.bothSplit <= len(buf) {
+		seen = buf[:r.bothSplit]
+	} else {
+		seen = make([]bool, r.bothSplit)
+	}
+	c := r.both.presentAndCount(txt, seen, r.bothSplit)
+	pl := r.places.tally(c.count[r.bothSplit:], r.both.lens[r.bothSplit:])
+	r.both.release(c)
+	pl = withAnalysis(pl, a)
+	return pl, r.rules.matchSeen(cr, seen, r.dir, a, pl.district, pl.street)
+}
+
+// withAnalysis lets the analysis' district and street win over those found in the text and adds
+// the hints of its places.
+func withAnalysis(pl found, a *domain.Analysis) found {
 	if a != nil {
 		if a.District != "" {
 			pl.district = a.District
@@ -276,8 +314,7 @@ type cand struct {
 // components gathers the candidates and their evidence; scoring is separate so that weights can
 // be tuned without re-running the model.
 func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found, float64) {
-	txt := text(it)
-	pl := r.placesIn(txt, a)
+	pl, hits := r.readText(text(it), a)
 	var fs []string
 	if r.model != nil || r.hier != nil || (r.knn != nil && len(r.knn.Docs) > 0) {
 		// Only the learned parts read features; a router with rules alone (no dispatch
@@ -349,7 +386,7 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			}
 		}
 	}
-	for _, h := range r.rules.match(r.dir, txt, a, pl.district, pl.street) {
+	for _, h := range hits {
 		c := get(h.dept.Name)
 		s := float64(h.priority) / 100 * math.Pow(0.6, float64(h.rank))
 		if s > c.rule {

@@ -176,6 +176,19 @@ func (rs *Rules) match(dir *Directory, text string, a *domain.Analysis, district
 		seen = make([]bool, cr.m.n)
 	}
 	cr.m.present(text, seen)
+	return rs.matchSeen(cr, seen, dir, a, district, street)
+}
+
+// current is the compiled form of rs when LoadRules made it and the rules are still those, else nil.
+func (rs *Rules) current() *compiledRules {
+	if rs == nil || !rs.compiled.compiledFrom(rs) {
+		return nil
+	}
+	return rs.compiled
+}
+
+// matchSeen is match once the text has been read: seen says which of cr's patterns occur in it.
+func (rs *Rules) matchSeen(cr *compiledRules, seen []bool, dir *Directory, a *domain.Analysis, district, street string) []ruleHit {
 	// The fired rules first, so that hits is allocated once.
 	type firing struct {
 		r     *Rule
@@ -231,6 +244,7 @@ func (rs *Rules) match(dir *Directory, text string, a *domain.Analysis, district
 // base[k]+j and its Keywords[j] is pattern base[k]+len(Exclude)+j.
 type compiledRules struct {
 	m     *matcher
+	pats  []string // the matcher's patterns
 	base  []int
 	first *Rule // &Rules[0] when compiled, to notice a rule slice replaced since
 	n     int
@@ -252,7 +266,7 @@ func compileRules(rs *Rules) *compiledRules {
 			pats = append(pats, strings.ToLower(x))
 		}
 	}
-	cr.m = newMatcher(pats)
+	cr.m, cr.pats = newMatcher(pats), pats
 	return cr
 }
 
