@@ -242,8 +242,17 @@ func lessRunes(a, b []rune) bool {
 	return len(a) < len(b)
 }
 
-// child returns the child of node n along rune r, or 0.
+// child returns the child of node n along rune r, or 0. Its common first step, from the root
+// along a BMP rune, is inlined; the others are childEdge.
 func (d *dictionary) child(n uint32, r rune) uint32 {
+	if n == 0 && r >= 0 && r < 1<<16 {
+		return d.root[r]
+	}
+	return d.childEdge(n, r)
+}
+
+// childEdge is child past the root, or along a rune beyond the BMP.
+func (d *dictionary) childEdge(n uint32, r rune) uint32 {
 	if n == 0 && r >= 0 && r < 1<<16 {
 		return d.root[r]
 	}
