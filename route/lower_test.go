@@ -35,6 +35,10 @@ func TestLowerIsToLower(t *testing.T) {
 				if got, want := lower(s), strings.ToLower(s); got != want {
 					t.Errorf("lower(%q) = %q, want %q", s, got, want)
 				}
+				// readText lower-cases title and body apart and reads them with "\n" between.
+				if got, want := lower(a+b)+"\n"+lower(c), strings.ToLower(a+b+"\n"+c); got != want {
+					t.Errorf("lower(%q)+\"\\n\"+lower(%q) = %q, want %q", a+b, c, got, want)
+				}
 			}
 		}
 	}

@@ -114,11 +114,17 @@ func newMatcher(patterns []string) *matcher {
 // scan calls emit(id, end) for every occurrence of every pattern in text, end being the byte
 // offset just past it, in order of end (patterns ending at the same offset longest first).
 func (m *matcher) scan(text string, emit func(id, end int)) {
+	m.scanOn(0, text, 0, emit)
+}
+
+// scanOn is scan for a piece of a longer text: it starts in v, the state (as held in step)
+// reached at the piece's start, off is the piece's byte offset in the whole, and it returns the
+// state reached at the piece's end.
+func (m *matcher) scanOn(v int32, text string, off int, emit func(id, end int)) int32 {
 	if m == nil || len(m.out) == 1 {
-		return
+		return v
 	}
 	step, class := m.step, &m.class
-	v := int32(0) // the state's row in step, shifted, and whether it reports a pattern
 	for i := 0; i < len(text); i++ {
 		v = step[int(v>>1)+int(class[text[i]])]
 		if v&1 == 0 {
@@ -130,12 +136,13 @@ func (m *matcher) scan(text string, emit func(id, end int)) {
 		}
 		for ; t >= 0; t = m.link[t] {
 			id := m.out[t]
-			emit(int(id), i+1)
+			emit(int(id), off+i+1)
 			for _, d := range m.dups[id] {
-				emit(int(d), i+1)
+				emit(int(d), off+i+1)
 			}
 		}
 	}
+	return v
 }
 
 // present marks in seen (len ≥ number of patterns) every pattern occurring in text, as
@@ -162,21 +169,27 @@ func (m *matcher) counts(text string) *counter {
 }
 
 // presentAndCount is present for the patterns below split and counts for the others, in one
-// walk over text: seen needs room for split patterns, the counter is handed back with release.
-func (m *matcher) presentAndCount(text string, seen []bool, split int) *counter {
+// walk over the text the parts make when joined: seen needs room for split patterns, the counter
+// is handed back with release.
+func (m *matcher) presentAndCount(parts []string, seen []bool, split int) *counter {
 	for _, id := range m.empty {
 		if id < split {
 			seen[id] = true
 		}
 	}
 	c := m.counter()
-	m.scan(text, func(id, end int) {
+	emit := func(id, end int) {
 		if id < split {
 			seen[id] = true
 		} else {
 			m.count(c, id, end)
 		}
-	})
+	}
+	v, off := int32(0), 0
+	for _, p := range parts {
+		v = m.scanOn(v, p, off, emit)
+		off += len(p)
+	}
 	return c
 }
 

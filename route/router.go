@@ -241,13 +241,19 @@ func (r *Router) placesIn(txt string, a *domain.Analysis) found {
 	return withAnalysis(r.places.find(txt), a)
 }
 
-// readText is placesIn and the rule hits for those places, reading the text once when the
-// rules are those the combined matcher was made from.
-func (r *Router) readText(txt string, a *domain.Analysis) (found, []ruleHit) {
+// readText is placesIn and the rule hits for those places of the message's text(it), reading
+// the text once, in place, when the rules are those the combined matcher was made from.
+func (r *Router) readText(it *domain.Item, a *domain.Analysis) (found, []ruleHit) {
 	cr := r.rules.current()
 	if r.both == nil || cr != r.bothFrom {
+		txt := text(it)
 		pl := r.placesIn(txt, a)
 		return pl, r.rules.match(r.dir, txt, a, pl.district, pl.street)
+	}
+	// text(it) without joining: "\n" is one whole rune, so lower-casing each piece is lower-casing the whole.
+	var parts [3]string
+	if it != nil {
+		parts = [3]string{lower(it.Title), "\n", lower(it.Body)}
 	}
 	var buf [256]bool
 	seen := buf[:0]
@@ -256,7 +262,7 @@ func (r *Router) readText(txt string, a *domain.Analysis) (found, []ruleHit) {
 	} else {
 		seen = make([]bool, r.bothSplit)
 	}
-	c := r.both.presentAndCount(txt, seen, r.bothSplit)
+	c := r.both.presentAndCount(parts[:], seen, r.bothSplit)
 	pl := r.places.tally(c.count[r.bothSplit:], r.both.lens[r.bothSplit:])
 	r.both.release(c)
 	pl = withAnalysis(pl, a)
@@ -314,7 +320,7 @@ type cand struct {
 // components gathers the candidates and their evidence; scoring is separate so that weights can
 // be tuned without re-running the model.
 func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found, float64) {
-	pl, hits := r.readText(text(it), a)
+	pl, hits := r.readText(it, a)
 	var fs []string
 	if r.model != nil || r.hier != nil || (r.knn != nil && len(r.knn.Docs) > 0) {
 		// Only the learned parts read features; a router with rules alone (no dispatch
@@ -514,7 +520,7 @@ func (r *Router) Suggest(it *domain.Item, a *domain.Analysis) []domain.Suggestio
 	for i, c := range cands {
 		conf[i] = math.Exp(scores[i]) / z * math.Exp(-r.opt.WReturn*float64(min(c.returned, 5)))
 	}
-	var out []domain.Suggestion
+	out := make([]domain.Suggestion, 0, min(3, len(cands)))
 	for _, i := range order(cands, conf)[:min(3, len(cands))] {
 		c := cands[i]
 		out = append(out, domain.Suggestion{
