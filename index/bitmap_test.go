@@ -237,11 +237,13 @@ func TestColumnFiles(t *testing.T) {
 	if err := ix.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for i, f := range files {
-		if i%2 == 0 {
-			if err := os.WriteFile(f, []byte("damaged"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+	// Damage every column file there is now: a merge after the reopen may have replaced the
+	// segments of the files listed above (and the search since may have written the new
+	// segment's), and damaging only those would leave nothing to rebuild.
+	files, _ = filepath.Glob(filepath.Join(dir, colDir, "*.cols"))
+	for _, f := range files {
+		if err := os.WriteFile(f, []byte("damaged"), 0o644); err != nil {
+			t.Fatal(err)
 		}
 	}
 	stale := filepath.Join(dir, colDir, "000000000fff.zap.cols")
