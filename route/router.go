@@ -392,14 +392,18 @@ func (r *Router) components(it *domain.Item, a *domain.Analysis) ([]*cand, found
 			}
 		}
 	}
-	for _, h := range hits {
+	names := make([]string, len(hits)) // backing for the candidates' first rule names
+	for j, h := range hits {
 		c := get(h.dept.Name)
 		s := float64(h.priority) / 100 * math.Pow(0.6, float64(h.rank))
 		if s > c.rule {
 			c.rule = s
 		}
 		c.fromRules = true
-		if !contains(c.rules, h.rule) {
+		if len(c.rules) == 0 {
+			names[j] = h.rule
+			c.rules = names[j : j+1 : j+1] // capped: a second rule's append copies
+		} else if !contains(c.rules, h.rule) {
 			c.rules = append(c.rules, h.rule)
 		}
 		if len(c.terms) == 0 {
@@ -571,11 +575,11 @@ func (r *Router) reasons(c *cand, pl found, a *domain.Analysis) []string {
 		rs = append(rs, "命中词："+strings.Join(c.terms, "、"))
 	}
 	if c.street || c.district {
-		place := pl.district
 		if pl.street != "" && (c.street || !strings.HasPrefix(pl.street, pl.district)) {
-			place += pl.street
+			rs = append(rs, "地点："+pl.district+pl.street)
+		} else {
+			rs = append(rs, "地点："+pl.district)
 		}
-		rs = append(rs, "地点："+place)
 	}
 	rs = append(rs, hierReasons(c)...)
 	if c.votes > 0 {
