@@ -78,7 +78,7 @@ func BenchmarkSegment(b *testing.B) {
 // BenchmarkAnalyzeStages splits the NLP stage of BenchmarkAnalyze into its parts, each on the
 // same 200-rune messages and in CPU time per message: the segmentation, what this package reads
 // from the tokens (words, places, keywords, urgency and matter; then places, keywords and the
-// phrase scan alone) and the three classifiers.
+// phrase scan alone) and the three classifiers (then their feature extraction alone).
 func BenchmarkAnalyzeStages(b *testing.B) {
 	a := mustAnalyzer(b)
 	msgs := benchMessages(b)
@@ -125,6 +125,8 @@ func BenchmarkAnalyzeStages(b *testing.B) {
 	if cl == nil {
 		b.Skip("no classifiers")
 	}
+	var fb featureBuf
+	stage("features", func(i int) { fb.extract(cl.union, cl.priors, texts[i], words[i]) })
 	stage("classify", func(i int) {
 		var an domain.Analysis
 		cl.Apply(texts[i], words[i], &an)

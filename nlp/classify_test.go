@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"minyi/domain"
 	"minyi/learn"
@@ -53,6 +54,16 @@ func TestFeaturesMatchHashes(t *testing.T) {
 					t.Errorf("the task's features differ when extracted with the other tasks' (%d, want %d)", len(got), len(want))
 				}
 			})
+		}
+	}
+}
+
+// TestCJKPunct checks the punctuation bits negBreak uses for the CJK Symbols and Punctuation
+// block against unicode.IsPunct, the definition.
+func TestCJKPunct(t *testing.T) {
+	for r := rune(0x3000); r < 0x3040; r++ {
+		if got, want := negBreak(r), unicode.IsPunct(r); got != want {
+			t.Errorf("negBreak(%U %q) = %v, want %v", r, r, got, want)
 		}
 	}
 }

@@ -162,6 +162,19 @@ func negBreak(r rune) bool {
 	if r >= 0x3400 && r <= 0x9FFF { // CJK ideographs, the common case, are never punctuation
 		return false
 	}
+	return negBreakOther(r)
+}
+
+// cjkPunct has bit i set when U+3000+i (CJK Symbols and Punctuation: 。、「」《》…) is
+// punctuation, as unicode.IsPunct says (TestCJKPunct).
+const cjkPunct = 0x20010000fff3ff0e
+
+// negBreakOther is negBreak for the runes other than CJK ideographs (kept apart so that
+// negBreak is inlined).
+func negBreakOther(r rune) bool {
+	if r >= 0x3000 && r < 0x3040 { // Chinese punctuation, without unicode.IsPunct's search
+		return cjkPunct>>(r-0x3000)&1 != 0
+	}
 	return r < 0 || r == '~' || unicode.IsPunct(r)
 }
 
@@ -184,13 +197,15 @@ type featureBuf struct {
 func (fb *featureBuf) extract(spec featureSpec, p *priors, text string, words []string) {
 	fb.words, fb.bigrams, fb.tax = fb.words[:0], fb.bigrams[:0], fb.tax[:0]
 	if spec.words || spec.taxonomy {
+		prefix := learn.NewHasher().String("w:")
 		for _, w := range words {
-			fb.words = append(fb.words, learn.NewHasher().String("w:").String(w).Sum())
+			fb.words = append(fb.words, prefix.String(w).Sum())
 		}
 	}
 	if spec.bigrams {
+		prefix := learn.NewHasher().String("b:")
 		for i := 1; i < len(words); i++ {
-			fb.bigrams = append(fb.bigrams, learn.NewHasher().String("b:").String(words[i-1]).Byte('|').String(words[i]).Sum())
+			fb.bigrams = append(fb.bigrams, prefix.String(words[i-1]).Byte('|').String(words[i]).Sum())
 		}
 	}
 	if spec.taxonomy {
@@ -327,7 +342,9 @@ func featureHashes(spec featureSpec, text string, words []string, dst []uint64) 
 // a control rune breaks n-grams.
 func featureRunes(dst []rune, text string) []rune {
 	for _, r := range text {
-		if r, ok := featureRune(r); ok {
+		if r >= 0x3400 && r <= 0x9FFF { // CJK ideographs, most runes, stay as they are
+			dst = append(dst, r)
+		} else if r, ok := featureRune(r); ok {
 			dst = append(dst, r)
 		} else {
 			dst = append(dst, -1)
