@@ -20,6 +20,7 @@ type dictEntry struct {
 // children of node n are the consecutive nodes first[n] … first[n+1]-1, sorted by label.
 type dictionary struct {
 	root     []uint32  // child of the root per BMP rune; 0 = none (node 0 is the root itself)
+	starts   []uint64  // bit per BMP rune: root has a child along it (root in 8 KB, see mayStart)
 	edges    []uint64  // the other edges, hashed (see indexEdges); nil = search the labels
 	edgeBits uint8     // len(edges) = 1<<edgeBits
 	label    []rune    // per node: the rune on the edge into it
@@ -194,11 +195,24 @@ const (
 	edgeParentShift = edgeRuneBits + edgeNodeBits
 )
 
+// mayStart reports whether some word may start with r: false only for a BMP rune the root
+// has no child along. Its table is small enough to stay in the nearest cache, unlike root,
+// so it skips runes cheaply where few start a word (phrases, place names).
+func (d *dictionary) mayStart(r rune) bool {
+	return r < 0 || r >= 1<<16 || d.starts[r>>6]>>(r&63)&1 != 0
+}
+
 // indexEdges builds the hash table of the edges out of nodes other than the
 // root, so that child costs one memory access instead of a binary search over
 // up to thousands of labels. Tries with 1<<edgeNodeBits nodes or more keep
-// searching.
+// searching. It also fills starts from root.
 func (d *dictionary) indexEdges() {
+	d.starts = make([]uint64, 1<<16/64)
+	for r, c := range d.root {
+		if c != 0 {
+			d.starts[r>>6] |= 1 << (r & 63)
+		}
+	}
 	d.edges = nil
 	n := len(d.label)
 	if n >= 1<<edgeNodeBits || len(d.first) != n+1 {

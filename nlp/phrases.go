@@ -10,7 +10,7 @@ type phraseRef struct {
 // a small trie of the phrases (substring search per phrase was most of Analyze's time).
 type phraseSet struct {
 	trie    *dictionary
-	refs    map[uint32][]phraseRef
+	refs    [][]phraseRef  // per trie node: the phrases ending there
 	phrases []matterPhrase // every (rule, phrase) pair of matterRules
 }
 
@@ -28,7 +28,8 @@ func newPhraseSet() *phraseSet {
 			add(p)
 		}
 	}
-	ps := &phraseSet{trie: buildDictionary(entries), refs: make(map[uint32][]phraseRef)}
+	ps := &phraseSet{trie: buildDictionary(entries)}
+	ps.refs = make([][]phraseRef, len(ps.trie.label))
 	for i, c := range urgencyCues {
 		n, _ := ps.trie.lookup(Normalize(c.phrase))
 		ps.refs[n] = append(ps.refs[n], phraseRef{urgent: true, idx: i})
@@ -55,13 +56,13 @@ func (ps *phraseSet) scan(sc *scratch, titleRunes int) ([]string, int, string) {
 	sc.cueSeen, sc.seen = cueSeen, seen
 	sum, skip := 0, 0
 	for i := range rs {
+		if !ps.trie.mayStart(rs[i]) {
+			continue // most runes start no phrase
+		}
 		node, longest, longestEnd := uint32(0), -1, 0
 		for j := i; j < len(rs); j++ {
 			if node = ps.trie.child(node, rs[j]); node == 0 {
 				break
-			}
-			if ps.trie.logp[node] == 0 {
-				continue
 			}
 			for _, r := range ps.refs[node] {
 				if r.urgent {

@@ -37,15 +37,18 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 		// Walk the name trie along up to maxPlaceTokens adjacent words, noting the name that
 		// ends with each; the walk stops at the first rune no name continues with.
 		var ends [maxPlaceTokens]int32
-		node, walked := uint32(0), 0
-	walk:
-		for k := 0; k < maxPlaceTokens && i+k < len(segs) && segs[i+k].kind == kindWord; k++ {
-			for r := segs[i+k].rs; r < segs[i+k].re; r++ {
-				if node = g.trie.child(node, sc.runes[r]); node == 0 {
-					break walk
+		walked := 0
+		if g.trie.mayStart(sc.runes[segs[i].rs]) {
+			node := uint32(0)
+		walk:
+			for k := 0; k < maxPlaceTokens && i+k < len(segs) && segs[i+k].kind == kindWord; k++ {
+				for r := segs[i+k].rs; r < segs[i+k].re; r++ {
+					if node = g.trie.child(node, sc.runes[r]); node == 0 {
+						break walk
+					}
 				}
+				ends[k], walked = g.nameAt[node], k+1
 			}
-			ends[k], walked = g.nameAt[node], k+1
 		}
 		// The longest join of words that is a name wins.
 		k := walked
