@@ -174,21 +174,21 @@ func (a *Analyzer) Words(text string) []string {
 	sc := a.pool.Get().(*scratch)
 	defer a.pool.Put(sc)
 	segs := a.dict.cut(text, sc)
-	return a.words(segs, sc.fillTexts(segs))
+	sc.fillTexts(segs)
+	return a.words(sc, segs)
 }
 
-func (a *Analyzer) words(segs []seg, texts []string) []string {
-	out := make([]string, 0, len(segs))
+func (a *Analyzer) words(sc *scratch, segs []seg) []string {
+	buf := sc.words[:0] // gathered here first, so that the result is allocated at its size
 	for k, s := range segs {
-		if s.kind == kindSpace || s.kind == kindPunct {
-			continue
+		if s.kind != kindSpace && s.kind != kindPunct && !a.isStop(s, sc.texts[k]) {
+			buf = append(buf, sc.texts[k])
 		}
-		w := texts[k]
-		if a.isStop(s, w) {
-			continue
-		}
-		out = append(out, w)
 	}
+	out := make([]string, len(buf))
+	copy(out, buf)
+	clear(buf)
+	sc.words = buf[:0]
 	return out
 }
 
@@ -209,9 +209,9 @@ func (a *Analyzer) Analyze(title, body string) domain.Analysis {
 	sc := a.pool.Get().(*scratch)
 	defer a.pool.Put(sc)
 	segs := a.dict.cut(text, sc)
-	texts := sc.fillTexts(segs)
+	sc.fillTexts(segs)
 	var an domain.Analysis
-	an.Words = a.words(segs, texts)
+	an.Words = a.words(sc, segs)
 	an.Places, an.District, an.Street = a.findPlaces(text, sc, segs)
 	an.Keywords = a.keywords(sc, segs, len(title), defaultKeywords)
 	an.UrgencyCues, an.Priority, an.Matter = a.phrases.scan(sc, utf8.RuneCountInString(title))

@@ -104,8 +104,8 @@ func BenchmarkAnalyzeStages(b *testing.B) {
 	stage("segment+read", func(i int) {
 		m := msgs[i]
 		segs := a.dict.cut(texts[i], sc)
-		t := sc.fillTexts(segs)
-		a.words(segs, t)
+		sc.fillTexts(segs)
+		a.words(sc, segs)
 		a.findPlaces(texts[i], sc, segs)
 		a.keywords(sc, segs, len(m.Title), defaultKeywords)
 		a.phrases.scan(sc, len([]rune(m.Title)))

@@ -35,6 +35,7 @@ type scratch struct {
 	chg   []int32  // chg[i]: how many of the first i runes normalisation changed
 	src   string   // the text being cut
 	texts []string // normalised text of each seg, filled by fillTexts
+	words []string // the words (Analyzer.words)
 	kws   []kwCand // keyword candidates (keywords)
 	kwTop []kwCand // the best keywords so far (keywords)
 	touch uint64   // keeps the loads of touchEdges
