@@ -50,7 +50,7 @@ func cmdBench(env *cliEnv, args []string) error {
 	seed := fs.Int64("seed", 1, "")
 	asJSON := fs.Bool("json", false, "")
 	dir := fs.String("dir", "", "")
-	chunk := fs.Int("chunk", 4096, "")
+	chunk := fs.Int("chunk", 0, "") // 0: as many as an import hands the pipeline at once
 	queries := fs.Int("queries", 200, "")
 	recallTerms := fs.Int("recall-terms", 200, "")
 	gogc := fs.Int("gogc", 0, "")
@@ -60,7 +60,7 @@ func cmdBench(env *cliEnv, args []string) error {
 	} else if len(rest) > 0 {
 		return usageErr("bench 不接受参数 %q", rest[0])
 	}
-	if *items <= 0 || *chunk <= 0 || *queries <= 0 || *recallTerms < 0 {
+	if *items <= 0 || *chunk < 0 || *queries <= 0 || *recallTerms < 0 {
 		return usageErr("--items、--chunk、--queries 须为正数")
 	}
 	if *gogc > 0 {

@@ -55,13 +55,13 @@ type BenchIngestReport struct {
 // BenchIngest generates items [from, from+n) of seed and ingests them chunk at a time. progress,
 // when set, is called after each chunk with the items done.
 func BenchIngest(ctx context.Context, c *Core, seed int64, from, n, chunk int, progress func(done int)) (BenchIngestReport, []BenchDoc, error) {
+	if chunk <= 0 {
+		chunk = batchSize // as a file import hands them over
+	}
 	rep := BenchIngestReport{Items: n, Seed: seed, Chunk: chunk, GoMaxProcs: runtime.GOMAXPROCS(0)}
 	syn, err := NewSynth(seed)
 	if err != nil {
 		return rep, nil, err
-	}
-	if chunk <= 0 {
-		chunk = 4096
 	}
 	docs := make([]BenchDoc, 0, n)
 	cpu0 := cpuSeconds()
