@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,12 +45,14 @@ type BenchIngestReport struct {
 	// wall-clock rate approaches g × this, whatever else shares the machine while measuring.
 	ItemsPerCPUSec float64 `json:"items_per_cpu_sec"`
 	GenSeconds     float64 `json:"gen_seconds"` // time spent generating items, not counted above
-	RSSMB          float64 `json:"rss_mb"`      // VmRSS after ingest, after a GC returned free memory
-	PeakRSSMB      float64 `json:"peak_rss_mb"` // VmHWM, the process's peak
-	IndexMB        float64 `json:"index_mb"`
-	StoreMB        float64 `json:"store_mb"`
-	Chunk          int     `json:"chunk"` // items per Ingest call (Ingest commits 1,024 per transaction)
-	GoMaxProcs     int     `json:"gomaxprocs"`
+	// GCCPUSeconds is the part of CPUSeconds the Go garbage collector used (runtime/metrics).
+	GCCPUSeconds float64 `json:"gc_cpu_seconds"`
+	RSSMB        float64 `json:"rss_mb"`      // VmRSS after ingest, after a GC returned free memory
+	PeakRSSMB    float64 `json:"peak_rss_mb"` // VmHWM, the process's peak
+	IndexMB      float64 `json:"index_mb"`
+	StoreMB      float64 `json:"store_mb"`
+	Chunk        int     `json:"chunk"` // items per Ingest call (Ingest commits 1,024 per transaction)
+	GoMaxProcs   int     `json:"gomaxprocs"`
 }
 
 // BenchIngest generates items [from, from+n) of seed and ingests them chunk at a time. progress,
@@ -64,7 +67,7 @@ func BenchIngest(ctx context.Context, c *Core, seed int64, from, n, chunk int, p
 		return rep, nil, err
 	}
 	docs := make([]BenchDoc, 0, n)
-	cpu0 := cpuSeconds()
+	cpu0, gc0 := cpuSeconds(), gcCPUSeconds()
 	var ingest, gen time.Duration
 	// Like a file import, one indexer serves every chunk; the time includes waiting for it.
 	ix := c.startIndexing(ctx)
@@ -102,6 +105,7 @@ func BenchIngest(ctx context.Context, c *Core, seed int64, from, n, chunk int, p
 		}
 	}
 	rep.CPUSeconds = cpuSeconds() - cpu0
+	rep.GCCPUSeconds = gcCPUSeconds() - gc0
 	rep.Seconds, rep.GenSeconds = ingest.Seconds(), gen.Seconds()
 	if rep.Seconds > 0 {
 		rep.ItemsPerSec = float64(n) / rep.Seconds
@@ -148,6 +152,16 @@ func ProcMemMB() (rss, peak float64) {
 
 // cpuSeconds is the process's user+system CPU time from /proc/self/stat (clock ticks of 1/100 s
 // on Linux); zero elsewhere.
+// gcCPUSeconds is the CPU time the garbage collector has used so far, as the runtime estimates it.
+func gcCPUSeconds() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return s[0].Value.Float64()
+}
+
 func cpuSeconds() float64 {
 	b, err := os.ReadFile("/proc/self/stat")
 	if err != nil {
