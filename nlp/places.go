@@ -38,11 +38,14 @@ func (a *Analyzer) findPlaces(text string, sc *scratch, segs []seg) ([]domain.Pl
 		// ends with each; the walk stops at the first rune no name continues with.
 		var ends [maxPlaceTokens]int32
 		walked := 0
-		if g.trie.mayStart(sc.runes[segs[i].rs]) {
+		if first := segs[i].rs; g.trie.mayStart(sc.runes[first]) {
 			node := uint32(0)
 		walk:
 			for k := 0; k < maxPlaceTokens && i+k < len(segs) && segs[i+k].kind == kindWord; k++ {
 				for r := segs[i+k].rs; r < segs[i+k].re; r++ {
+					if r == first+1 && !g.mayPair(sc.runes[first], sc.runes[r]) {
+						break walk // what the second step would find out, from a nearer cache
+					}
 					if node = g.trie.child(node, sc.runes[r]); node == 0 {
 						break walk
 					}
