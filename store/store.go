@@ -195,6 +195,7 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 		records.FillPercent = 0.9 // keys only ever grow: pack pages densely
 		ids, dedupe := tx.Bucket(bucketIDs), tx.Bucket(bucketDedupe)
 		dedupe.FillPercent = 0.9
+		var arena []byte // the records' encodings, carved one after another
 		for i, r := range recs {
 			if dup := s.dupOf(tx, pending, r.Source, r.SourceID, r.Hash); dup != "" {
 				out[i] = Added{ID: dup, Duplicate: true, DuplicateOf: dup}
@@ -212,11 +213,17 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 			if r.CaseID == "" {
 				r.CaseID = r.ID
 			}
-			buf, err := json.Marshal(r)
+			// bbolt keeps the value slice until the commit: each record gets its own bytes
+			// of the arena, which is only appended to, never rewritten, within the call.
+			if cap(arena)-len(arena) < 16<<10 {
+				arena = make([]byte, 0, 256<<10)
+			}
+			start := len(arena)
+			arena, err = appendRecordJSON(arena, r)
 			if err != nil {
 				return fmt.Errorf("encode record %s: %w", r.ID, err)
 			}
-			if err := records.Put(u64(seq), buf); err != nil {
+			if err := records.Put(u64(seq), arena[start:len(arena):len(arena)]); err != nil {
 				return fmt.Errorf("put record %s: %w", r.ID, err)
 			}
 			if err := ids.Put([]byte(r.ID), u64(seq)); err != nil {
