@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"minyi/domain"
+
+	"minyi/internal/cputime"
 )
 
 var (
@@ -30,7 +32,7 @@ func BenchmarkPut(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	ctx := context.Background()
 	batch := make([]*domain.Record, 0, 5*putChunk) // a bulk load hands Put several chunks at once
 	for i := 0; i < b.N; i++ {
@@ -49,7 +51,7 @@ func BenchmarkPut(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu := cputime.Used() - cpu0
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "docs/s")
 	// The machine is shared: CPU time per record is the figure that survives other load.
 	// On an otherwise idle 2-core machine throughput is about 2 cores / cpu-µs per doc.
@@ -132,13 +134,13 @@ func BenchmarkSearch(b *testing.B) {
 			var lat, cpu latencies
 			for i := 0; b.Loop(); i++ {
 				q := mk(r, i)
-				t0, c0 := time.Now(), cpuTime()
+				t0, c0 := time.Now(), cputime.Used()
 				res, err := ix.Search(ctx, q)
 				if err != nil {
 					b.Fatal(err)
 				}
 				lat = append(lat, time.Since(t0))
-				cpu = append(cpu, cpuTime()-c0)
+				cpu = append(cpu, cputime.Used()-c0)
 				if i == 0 {
 					b.Logf("%+v → total %d", q.Text, res.Total)
 				}
@@ -229,8 +231,8 @@ func BenchmarkAnalyze(b *testing.B) {
 	ix := &Index{}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
-	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/doc") }()
+	cpu0 := cputime.Used()
+	defer func() { b.ReportMetric(float64((cputime.Used()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/doc") }()
 	for i := 0; i < b.N; i++ {
 		doc, err := ix.document(pool[i%len(pool)])
 		if err != nil {

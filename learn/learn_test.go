@@ -9,6 +9,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"minyi/internal/cputime"
 )
 
 // synth makes n examples over the given labels: each carries two words only
@@ -323,11 +325,11 @@ func BenchmarkProbsHashed(b *testing.B) {
 	hashes := HashAll(nil, feats)
 	dst := make([]float64, len(six))
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for b.Loop() {
 		dst = m.ProbsHashed(hashes, dst)
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Used()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 func TestTuneOffsetsNeverWorse(t *testing.T) {
@@ -377,13 +379,13 @@ func BenchmarkTrain50k(b *testing.B) {
 		ex[i] = Example{Features: f, Label: label}
 	}
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for b.Loop() {
 		if _, err := Train(ex, Options{NBMix: 0.5}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e9, "cpu-s/op")
+	b.ReportMetric(float64(cputime.Used()-cpu)/float64(b.N)/1e9, "cpu-s/op")
 }
 
 func TestClassWeights(t *testing.T) {

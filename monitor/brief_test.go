@@ -15,6 +15,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"minyi/domain"
+
+	"minyi/internal/cputime"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
@@ -175,7 +177,7 @@ func BenchmarkBriefDay10k(b *testing.B) {
 	in := BriefInput{From: from, To: from.AddDate(0, 0, 1), Current: cur, Previous: prev, Overdue: od}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for i := 0; i < b.N; i++ {
 		br := BuildBrief(in)
 		_ = br.HTML()
@@ -183,6 +185,6 @@ func BenchmarkBriefDay10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Used()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 	b.ReportMetric(float64(len(cur)), "msgs")
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"minyi/domain"
+
+	"minyi/internal/cputime"
 )
 
 // purity is the share of messages whose cluster's majority planted topic is their own.
@@ -202,10 +204,10 @@ func BenchmarkCluster100k(b *testing.B) {
 	s := genMessages(b, 100000, 3000, 365, 42)
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for i := 0; i < b.N; i++ {
 		topics := Cluster(s.recs, TopicOptions{}, 2, time.Time{})
 		b.ReportMetric(float64(len(topics)), "topics")
 	}
-	b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
+	b.ReportMetric((cputime.Used()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }

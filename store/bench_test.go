@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"minyi/domain"
+
+	"minyi/internal/cputime"
 )
 
 var benchPrefill = flag.Int("store.prefill", 200000, "records stored before BenchmarkAdd measures")
@@ -58,7 +60,7 @@ func BenchmarkAdd(b *testing.B) {
 	add(records(0, *benchPrefill))
 	timed := records(*benchPrefill, b.N)
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Used()
 	add(timed)
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/rec")
+	b.ReportMetric(float64((cputime.Used()-cpu0).Microseconds())/float64(b.N), "cpu-µs/rec")
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"minyi/domain"
+
+	"minyi/internal/cputime"
 )
 
 // recordFiller fills a domain.Record by reflection: every string, number, bool, time, map and
@@ -422,24 +424,24 @@ func BenchmarkEncodeRecord(b *testing.B) {
 	}
 	b.Run("json.Marshal", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := cpuTime()
+		cpu0 := cputime.Used()
 		for i := 0; b.Loop(); i++ {
 			if _, err := json.Marshal(recs[i%len(recs)]); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64((cputime.Used()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	})
 	b.Run("appendRecordJSON", func(b *testing.B) {
 		b.ReportAllocs()
 		var buf []byte
-		cpu0 := cpuTime()
+		cpu0 := cputime.Used()
 		for i := 0; b.Loop(); i++ {
 			var err error
 			if buf, err = appendRecordJSON(buf[:0], recs[i%len(recs)]); err != nil {
 				b.Fatal(err)
 			}
 		}
-		b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64((cputime.Used()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 	})
 }

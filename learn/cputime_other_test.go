@@ -1,8 +1,0 @@
-//go:build !unix
-
-package learn
-
-import "time"
-
-// cpuTime is not measured on this platform; benchmarks then report 0 CPU time.
-func cpuTime() time.Duration { return 0 }
