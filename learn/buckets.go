@@ -16,7 +16,9 @@ func (t *buckets) reset(n int) {
 	for size < 2*n {
 		size <<= 1
 	}
-	if len(t.table) < size {
+	// cap, not len: the table is cut to each call's size, and a longer message after a shorter
+	// one would otherwise allocate it again (most of Analyze's garbage). slot is never cut.
+	if cap(t.table) < size {
 		t.table = make([]uint32, size)
 		t.slot = make([]int32, size)
 	} else {
