@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"minyi/domain"
+
+	"minyi/internal/cputime"
 )
 
 // benchMessages returns messages of about 200 runes: real ones from the evaluation data when
@@ -48,14 +50,14 @@ func BenchmarkAnalyze(b *testing.B) {
 	}
 	b.ReportAllocs()
 	i := 0
-	cpu0 := cpuSeconds(b)
+	cpu0 := cputime.Used().Seconds()
 	for b.Loop() {
 		m := msgs[i%len(msgs)]
 		a.Analyze(m.Title, m.Body)
 		i++
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
-	b.ReportMetric(float64(i)/(cpuSeconds(b)-cpu0), "msgs/cpu-s")
+	b.ReportMetric(float64(i)/(cputime.Used().Seconds()-cpu0), "msgs/cpu-s")
 	b.ReportMetric(float64(runes)/float64(len(msgs)), "runes/msg")
 }
 
@@ -65,14 +67,14 @@ func BenchmarkSegment(b *testing.B) {
 	msgs := benchMessages(b)
 	i := 0
 	b.ReportAllocs()
-	cpu0 := cpuSeconds(b)
+	cpu0 := cputime.Used().Seconds()
 	for b.Loop() {
 		m := msgs[i%len(msgs)]
 		a.Segment(m.Body)
 		i++
 	}
 	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "msgs/s")
-	b.ReportMetric(float64(i)/(cpuSeconds(b)-cpu0), "msgs/cpu-s")
+	b.ReportMetric(float64(i)/(cputime.Used().Seconds()-cpu0), "msgs/cpu-s")
 }
 
 // BenchmarkAnalyzeStages splits the NLP stage of BenchmarkAnalyze into its parts, each on the
@@ -91,12 +93,12 @@ func BenchmarkAnalyzeStages(b *testing.B) {
 	stage := func(name string, fn func(i int)) {
 		b.Run(name, func(b *testing.B) {
 			i := 0
-			cpu0 := cpuSeconds(b)
+			cpu0 := cputime.Used().Seconds()
 			for b.Loop() {
 				fn(i % len(msgs))
 				i++
 			}
-			b.ReportMetric((cpuSeconds(b)-cpu0)/float64(i)*1e6, "cpu-µs/msg")
+			b.ReportMetric((cputime.Used().Seconds()-cpu0)/float64(i)*1e6, "cpu-µs/msg")
 		})
 	}
 	sc := new(scratch)

@@ -12,6 +12,8 @@ import (
 
 	"minyi/domain"
 	"minyi/learn"
+
+	"minyi/internal/cputime"
 )
 
 func mustClassifiers(tb testing.TB) *Classifiers {
@@ -316,11 +318,11 @@ func BenchmarkApply(b *testing.B) {
 	b.ReportMetric(float64(len([]rune(text))), "runes")
 	var an domain.Analysis
 	b.ReportAllocs()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for b.Loop() {
 		c.Apply(text, words, &an)
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+	b.ReportMetric(float64(cputime.Used()-cpu)/float64(b.N), "cpu-ns/op")
 }
 
 func BenchmarkDefaultClassifiers(b *testing.B) {
@@ -338,12 +340,12 @@ func BenchmarkDefaultClassifiers(b *testing.B) {
 func BenchmarkTrainSentiment50k(b *testing.B) {
 	ex := Examples(TaskSentiment, loadLabeled(b, "online_shopping_10_cats"))
 	b.ResetTimer()
-	cpu := cpuTime()
+	cpu := cputime.Used()
 	for b.Loop() {
 		if _, err := learn.Train(ex, TaskOptions(TaskSentiment)); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e9, "cpu-s/op")
+	b.ReportMetric(float64(cputime.Used()-cpu)/float64(b.N)/1e9, "cpu-s/op")
 	b.ReportMetric(float64(len(ex)), "examples")
 }
