@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -65,11 +66,21 @@ const usage = `民意 Minyi — 政务民意工作台
 `
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// Intake allocates about 10 KB per message (segmentation, features, bleve's documents);
+		// at Go's default of 100 the collector used 10-16% of a bulk import's CPU. 200 halves
+		// that for a larger heap between collections (bench ingest at 200k: 2,817-2,889 →
+		// 3,114-3,322 items per CPU-second). GOGC in the environment still decides.
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
+
+// gcPercent is the garbage collector's target heap growth (GOGC) unless the environment sets one.
+const gcPercent = 200
 
 // exitError carries the exit code with the one line the user reads.
 type exitError struct {
