@@ -338,14 +338,19 @@ func (ix *Index) flush() error {
 // creation, small enough to bound memory.
 const putChunk = 5000
 
+// minParallelChunk is the smallest batch Put splits a call into so that two segments are built
+// at once: smaller segments would cost more to merge than building them in parallel saves.
+const minParallelChunk = 2048
+
 // putWorkers is how many batches are built at once. Scorch builds each batch's segment on the
 // calling goroutine, so one batch at a time leaves a core idle during bulk loads.
 const putWorkers = 2
 
 // Put indexes recs, replacing any document with the same ID. Records go in Seq order in batches
-// of putChunk; the batch with the highest Seq carries the IndexedSeq mark and is applied only
-// after every other batch of the call, so the mark is written atomically with its batch and never
-// claims a record that is not indexed, even if the process dies halfway.
+// of putChunk (or two halves, when they are fewer than two batches' worth but enough to build two
+// segments at once), built putWorkers at a time. The IndexedSeq mark is written with the only
+// batch, or in a batch of its own after every batch of the call is in, so it never claims a
+// record that is not indexed, even if the process dies halfway.
 func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
 	if len(recs) == 0 {
 		return nil
@@ -362,17 +367,15 @@ func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
 	if ix.closed.Load() {
 		return ErrClosed
 	}
+	size := ix.chunk
+	if n := len(sorted); n >= 2*minParallelChunk && n < 2*size {
+		size = (n + 1) / 2 // two halves, built at once
+	}
 	var chunks [][]*domain.Record
-	for start := 0; start < len(sorted); start += ix.chunk {
-		chunks = append(chunks, sorted[start:min(start+ix.chunk, len(sorted))])
+	for start := 0; start < len(sorted); start += size {
+		chunks = append(chunks, sorted[start:min(start+size, len(sorted))])
 	}
 	last := chunks[len(chunks)-1]
-	if err := ix.putParallel(ctx, chunks[:len(chunks)-1]); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
 	maxSeq := max(ix.seq.Load(), last[len(last)-1].Seq)
 	newest := ix.newest.Load()
 	for _, rec := range sorted {
@@ -380,8 +383,22 @@ func (ix *Index) Put(ctx context.Context, recs []*domain.Record) error {
 			newest = max(newest, rec.Time.UnixNano())
 		}
 	}
-	if err := ix.putBatch(last, maxSeq, newest); err != nil {
-		return err
+	if len(chunks) == 1 {
+		// One batch carries its records and the mark together.
+		if err := ix.putBatch(last, maxSeq, newest); err != nil {
+			return err
+		}
+	} else {
+		if err := ix.putParallel(ctx, chunks); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// The mark goes in alone once every batch of the call is in.
+		if err := ix.putBatch(nil, maxSeq, newest); err != nil {
+			return err
+		}
 	}
 	ix.seq.Store(maxSeq)
 	ix.newest.Store(newest)
