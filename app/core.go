@@ -382,11 +382,30 @@ func (c *Core) startIndexing(ctx context.Context) *indexer {
 	go func() {
 		defer close(ix.done)
 		for recs := range ix.ch {
+			// Take the batches that waited while the last Put ran too: Put builds two segments
+			// at once from a call of two batches or more, so an index that fell behind catches up
+			// on both cores instead of one.
+			n := 1
+		more:
+			for {
+				select {
+				case next, ok := <-ix.ch:
+					if !ok {
+						break more
+					}
+					recs = append(recs, next...)
+					n++
+				default:
+					break more
+				}
+			}
 			if err := c.Index.Put(ix.ctx, recs); err != nil {
 				// The store has them; CatchUp will index them on the next start.
 				c.Log.Error("index batch failed; records are stored and will be indexed on restart", "err", err, "records", len(recs))
 			}
-			ix.inflight.Done()
+			for range n {
+				ix.inflight.Done()
+			}
 		}
 	}()
 	return ix
