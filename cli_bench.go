@@ -31,10 +31,13 @@ type benchReport struct {
 	Search  *app.BenchSearchReport `json:"search,omitempty"`
 	// ReopenMS are the times from opening the store and index of the filled directory until
 	// the first search answers (segmenter already loaded, as in a running console), per run.
-	ReopenMS     []float64 `json:"reopen_ms,omitempty"`
-	IdleRSSMB    float64   `json:"idle_rss_mb"` // VmRSS at the end, after a GC returned free memory
-	PeakRSSMB    float64   `json:"peak_rss_mb"` // VmHWM
-	TotalSeconds float64   `json:"total_seconds"`
+	ReopenMS []float64 `json:"reopen_ms,omitempty"`
+	// SettleSeconds is how long bench ingest waited after the ingest for the index's merges to
+	// end (and then 3 s without one) before measuring IdleRSSMB.
+	SettleSeconds float64 `json:"settle_seconds,omitempty"`
+	IdleRSSMB     float64 `json:"idle_rss_mb"` // VmRSS at the end, after a GC returned free memory
+	PeakRSSMB     float64 `json:"peak_rss_mb"` // VmHWM
+	TotalSeconds  float64 `json:"total_seconds"`
 }
 
 // cmdBench generates synthetic messages, runs them through the real pipeline into a data
@@ -117,6 +120,14 @@ func cmdBench(env *cliEnv, args []string) error {
 		}
 		rep.Ingest = &ing
 		docs = append(docs, more...)
+		if sub == "ingest" {
+			// Idle means after scorch's background merges of the load are over.
+			t := time.Now()
+			if err := p.index.Settle(env.ctx, 3*time.Second, 10*time.Minute); err != nil {
+				return err
+			}
+			rep.SettleSeconds = time.Since(t).Seconds()
+		}
 	}
 	if sub == "search" {
 		stop, err := startProfile(*cpuProfile)
