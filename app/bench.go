@@ -82,7 +82,7 @@ func BenchIngest(ctx context.Context, c *Core, seed int64, from, n, chunk int, p
 			items = append(items, syn.Item(from+i))
 		}
 		t1 := time.Now()
-		out, err := c.ingestWith(ctx, items, ix)
+		out, err := c.ingestWith(ctx, items, ix, nil)
 		if start+chunk >= n {
 			ix.finish() // the last chunk's records are searchable before the clock stops
 		}

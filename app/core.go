@@ -153,7 +153,7 @@ type Outcome struct {
 // what becomes of an item is exactly what a batch-by-batch run would decide.
 func (c *Core) Ingest(ctx context.Context, items []domain.Item) ([]Outcome, error) {
 	ix := c.startIndexing(ctx)
-	out, err := c.ingestWith(ctx, items, ix)
+	out, err := c.ingestWith(ctx, items, ix, nil)
 	ix.finish()
 	return out, err
 }
@@ -162,7 +162,11 @@ func (c *Core) Ingest(ctx context.Context, items []domain.Item) ([]Outcome, erro
 // import or a pull passes one indexer to all its batches, so that indexing the last records of
 // one batch overlaps analysing the next instead of each batch waiting for its own tail; the
 // caller's finish then waits once, at its end.
-func (c *Core) ingestWith(ctx context.Context, items []domain.Item, ix *indexer) ([]Outcome, error) {
+//
+// onCommit, when not nil, hears after each committed store transaction how many of items are
+// durable so far (new and duplicates alike), so that progress moves every commitBatch items
+// rather than once per call. It runs on the committing goroutine, one call at a time.
+func (c *Core) ingestWith(ctx context.Context, items []domain.Item, ix *indexer, onCommit func(done int)) ([]Outcome, error) {
 	c.ingestMu.Lock()
 	defer c.ingestMu.Unlock()
 	if c.lastIndexer != nil && c.lastIndexer != ix {
@@ -219,6 +223,9 @@ func (c *Core) ingestWith(ctx context.Context, items []domain.Item, ix *indexer)
 			}
 			committed = job.start + len(job.recs)
 			ix.add(indexed)
+			if onCommit != nil {
+				onCommit(committed)
+			}
 		}
 	}()
 

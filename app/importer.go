@@ -51,7 +51,7 @@ func (c *Core) Import(ctx context.Context, paths []string, progress func(committ
 }
 
 // ingestFile streams one file through the pipeline in batches of batchSize rows; after each
-// committed batch progress (if not nil) is told how many of the file's rows are durable so far.
+// store commit progress (if not nil) is told how many of the file's rows are durable so far.
 // It returns what the reader saw and how many rows were new or duplicates.
 func (c *Core) ingestFile(ctx context.Context, path string, opt feed.ReadOptions, progress func(committed int)) (feed.FileStats, PullResult, error) {
 	var counts PullResult
@@ -65,12 +65,13 @@ func (c *Core) ingestFile(ctx context.Context, path string, opt feed.ReadOptions
 		if len(batch) == 0 {
 			return nil
 		}
-		err := c.commitItems(ctx, batch, &counts, nil, ix)
+		var onCommit func(int)
+		if progress != nil {
+			onCommit = func(done int) { progress(committed + done) }
+		}
+		err := c.commitItems(ctx, batch, &counts, onCommit, ix)
 		committed += len(batch)
 		batch = batch[:0]
-		if err == nil && progress != nil {
-			progress(committed)
-		}
 		return err
 	}
 	stats, err := feed.ReadFile(ctx, path, opt, func(_ int, it domain.Item) error {

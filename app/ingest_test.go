@@ -163,7 +163,7 @@ func TestSharedIndexerDrainsBeforeAnotherIntake(t *testing.T) {
 	ix := c.startIndexing(ctx)
 	defer ix.finish()
 	// Fewer than indexBatch records: they wait in the shared indexer.
-	if _, err := c.ingestWith(ctx, []domain.Item{item("a1", "渣土车夜间扰民", "江北渣土车很吵")}, ix); err != nil {
+	if _, err := c.ingestWith(ctx, []domain.Item{item("a1", "渣土车夜间扰民", "江北渣土车很吵")}, ix, nil); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := c.Search(ctx, SearchQuery{Query: "渣土车"}); err != nil || res.Total != 0 {

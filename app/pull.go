@@ -54,7 +54,7 @@ func (c *Core) seenIn(ctx context.Context, source string) func(string) bool {
 }
 
 // commitItems runs items through the pipeline in store-sized batches, counting new and
-// duplicate records in res; progress hears how many items are durable after each batch. The
+// duplicate records in res; progress hears how many items are durable after each store commit. The
 // records go to ix; with a nil ix commitItems indexes them itself and returns once they are.
 func (c *Core) commitItems(ctx context.Context, items []domain.Item, res *PullResult, progress func(committed int), ix *indexer) error {
 	if ix == nil {
@@ -63,7 +63,11 @@ func (c *Core) commitItems(ctx context.Context, items []domain.Item, res *PullRe
 	}
 	for start := 0; start < len(items); start += batchSize {
 		end := min(start+batchSize, len(items))
-		out, err := c.ingestWith(ctx, items[start:end], ix)
+		var onCommit func(int)
+		if progress != nil {
+			onCommit = func(done int) { progress(start + done) }
+		}
+		out, err := c.ingestWith(ctx, items[start:end], ix, onCommit)
 		for _, o := range out {
 			switch {
 			case o.Duplicate:
@@ -74,9 +78,6 @@ func (c *Core) commitItems(ctx context.Context, items []domain.Item, res *PullRe
 		}
 		if err != nil {
 			return err
-		}
-		if progress != nil {
-			progress(end)
 		}
 	}
 	return nil
