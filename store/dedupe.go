@@ -49,20 +49,22 @@ func digestOf(kind byte, parts ...string) digest {
 	return d
 }
 
-// contentDigest and sourceDigest are what a record is found by; ok is false when the record has
-// no content hash or no source id.
-func contentDigest(hash string) (digest, bool) {
-	if hash == "" {
-		return digest{}, false
-	}
-	return digestOf(kindHash, hash), true
+// digests are what a record is found by: its content hash and its source id (has says which
+// of the two it has).
+type digests struct {
+	content, source       digest
+	hasContent, hasSource bool
 }
 
-func sourceDigest(source, sourceID string) (digest, bool) {
-	if sourceID == "" {
-		return digest{}, false
+func digestsOf(source, sourceID, hash string) digests {
+	var ds digests
+	if hash != "" {
+		ds.content, ds.hasContent = digestOf(kindHash, hash), true
 	}
-	return digestOf(kindSource, source, sourceID), true
+	if sourceID != "" {
+		ds.source, ds.hasSource = digestOf(kindSource, source, sourceID), true
+	}
+	return ds
 }
 
 // short is the table key of a digest: its first 4 bytes, never 0 (0 marks an empty slot).
@@ -137,25 +139,21 @@ func (t *dedupeTable) resize(size int) {
 	}
 }
 
-// addAll records committed entries.
-func (t *dedupeTable) addAll(entries []dedupeEntry) {
+// addAll records the entries of o (an Add's, once committed).
+func (t *dedupeTable) addAll(o *dedupeTable) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for _, e := range entries {
-		t.add(e.short, e.seq)
+	for _, e := range o.slots {
+		if e != 0 {
+			t.add(uint32(e>>32), e&0xFFFFFFFF)
+		}
 	}
 }
 
-// dedupeEntry is one digest of a record an Add has written but not yet committed.
-type dedupeEntry struct {
-	short uint32
-	seq   uint64
-}
-
 // entryValue is the dedupe entry of a record: both digests, zeros standing for an absent one.
-func entryValue(content, source digest) []byte {
+func (ds digests) entryValue() []byte {
 	v := make([]byte, 0, 2*md5.Size)
-	return append(append(v, content[:]...), source[:]...)
+	return append(append(v, ds.content[:]...), ds.source[:]...)
 }
 
 // entryHolds reports whether the dedupe entry of seq holds d as its kind of digest.
@@ -212,10 +210,9 @@ func (s *Store) loadDedupe() error {
 // migrateDedupe fills b from the buckets keyed by content hash and by source id, which map to
 // record ids, and deletes them.
 func migrateDedupe(tx *bolt.Tx, b *bolt.Bucket) error {
-	type pair struct{ content, source digest }
-	entries := map[uint64]*pair{}
+	entries := map[uint64]*digests{}
 	ids := tx.Bucket(bucketIDs)
-	move := func(name []byte, set func(p *pair, key []byte)) error {
+	move := func(name []byte, set func(p *digests, key []byte)) error {
 		old := tx.Bucket(name)
 		if old == nil {
 			return nil
@@ -227,7 +224,7 @@ func migrateDedupe(tx *bolt.Tx, b *bolt.Bucket) error {
 			}
 			p := entries[binary.BigEndian.Uint64(seq)]
 			if p == nil {
-				p = &pair{}
+				p = &digests{}
 				entries[binary.BigEndian.Uint64(seq)] = p
 			}
 			set(p, k)
@@ -238,14 +235,14 @@ func migrateDedupe(tx *bolt.Tx, b *bolt.Bucket) error {
 		}
 		return tx.DeleteBucket(name)
 	}
-	if err := move(bucketHashes, func(p *pair, k []byte) { p.content, _ = contentDigest(string(k)) }); err != nil {
+	if err := move(bucketHashes, func(p *digests, k []byte) { p.content = digestOf(kindHash, string(k)) }); err != nil {
 		return err
 	}
-	err := move(bucketSourceIDs, func(p *pair, k []byte) {
+	err := move(bucketSourceIDs, func(p *digests, k []byte) {
 		// source + 0x00 + source id; a source name never holds 0x00.
 		for i, c := range k {
 			if c == 0 {
-				p.source, _ = sourceDigest(string(k[:i]), string(k[i+1:]))
+				p.source = digestOf(kindSource, string(k[:i]), string(k[i+1:]))
 				return
 			}
 		}
@@ -260,7 +257,7 @@ func migrateDedupe(tx *bolt.Tx, b *bolt.Bucket) error {
 	slices.Sort(seqs)
 	b.FillPercent = 0.9
 	for _, seq := range seqs {
-		if err := b.Put(u64(seq), entryValue(entries[seq].content, entries[seq].source)); err != nil {
+		if err := b.Put(u64(seq), entries[seq].entryValue()); err != nil {
 			return fmt.Errorf("write %s: %w", bucketDedupe, err)
 		}
 	}

@@ -106,12 +106,14 @@ func TestDedupeShortDigestClash(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Let record 1 claim the short digests of the next item's source id and content hash.
-	src, _ := sourceDigest("b", "7")
-	content, _ := contentDigest("h2")
+	ds := digestsOf("b", "7", "h2")
 	if err := s.ensureDedupe(); err != nil {
 		t.Fatal(err)
 	}
-	s.dedupe.addAll([]dedupeEntry{{src.short(), 1}, {content.short(), 1}})
+	var clash dedupeTable
+	clash.add(ds.source.short(), 1)
+	clash.add(ds.content.short(), 1)
+	s.dedupe.addAll(&clash)
 	if id, dup, _ := s.Lookup(ctx, "b", "7", "h2"); dup {
 		t.Fatalf("Lookup took a new item for a duplicate of %s", id)
 	}

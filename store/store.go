@@ -124,17 +124,16 @@ func (s *Store) Lookup(ctx context.Context, source, sourceID, hash string) (stri
 	}
 	var id string
 	err := s.db.View(func(tx *bolt.Tx) error {
-		id = s.dupOf(tx, nil, source, sourceID, hash)
+		id = s.dupOf(tx, nil, digestsOf(source, sourceID, hash))
 		return nil
 	})
 	return id, id != "", err
 }
 
-// dupOf is the id of the record holding this source id, else this content hash, or "". pending
-// holds the digests an unfinished Add has written in tx so far.
-func (s *Store) dupOf(tx *bolt.Tx, pending []dedupeEntry, source, sourceID, hash string) string {
+// dupOf is the id of the record holding the source id of ds, else its content hash, or "".
+// pending holds the digests an unfinished Add has written in tx so far.
+func (s *Store) dupOf(tx *bolt.Tx, pending *dedupeTable, ds digests) string {
 	find := func(kind byte, d digest) string {
-		k := d.short()
 		var found uint64
 		holds := func(seq uint64) bool {
 			if entryHolds(tx, seq, kind, d) {
@@ -143,23 +142,18 @@ func (s *Store) dupOf(tx *bolt.Tx, pending []dedupeEntry, source, sourceID, hash
 			}
 			return false
 		}
-		if s.dedupe.candidates(k, holds) {
+		if s.dedupe.candidates(d.short(), holds) || pending != nil && pending.candidates(d.short(), holds) {
 			return FormatID(found)
-		}
-		for _, e := range pending {
-			if e.short == k && holds(e.seq) {
-				return FormatID(found)
-			}
 		}
 		return ""
 	}
-	if d, ok := sourceDigest(source, sourceID); ok {
-		if id := find(kindSource, d); id != "" {
+	if ds.hasSource {
+		if id := find(kindSource, ds.source); id != "" {
 			return id
 		}
 	}
-	if d, ok := contentDigest(hash); ok {
-		return find(kindHash, d)
+	if ds.hasContent {
+		return find(kindHash, ds.content)
 	}
 	return ""
 }
@@ -184,12 +178,7 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 	out := make([]Added, len(recs))
 	s.addMu.Lock()
 	defer s.addMu.Unlock()
-	var pending []dedupeEntry // digests of this call's records, not yet in s.dedupe
-	claim := func(d digest, ok bool, seq uint64) {
-		if ok {
-			pending = append(pending, dedupeEntry{d.short(), seq})
-		}
-	}
+	var pending dedupeTable // digests of this call's records, not yet in s.dedupe
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		records := tx.Bucket(bucketRecords)
 		records.FillPercent = 0.9 // keys only ever grow: pack pages densely
@@ -197,7 +186,8 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 		dedupe.FillPercent = 0.9
 		var arena []byte // the records' encodings, carved one after another
 		for i, r := range recs {
-			if dup := s.dupOf(tx, pending, r.Source, r.SourceID, r.Hash); dup != "" {
+			ds := digestsOf(r.Source, r.SourceID, r.Hash)
+			if dup := s.dupOf(tx, &pending, ds); dup != "" {
 				out[i] = Added{ID: dup, Duplicate: true, DuplicateOf: dup}
 				continue
 			}
@@ -229,13 +219,15 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 			if err := ids.Put([]byte(r.ID), u64(seq)); err != nil {
 				return err
 			}
-			content, hasContent := contentDigest(r.Hash)
-			source, hasSource := sourceDigest(r.Source, r.SourceID)
-			if err := dedupe.Put(u64(seq), entryValue(content, source)); err != nil {
+			if err := dedupe.Put(u64(seq), ds.entryValue()); err != nil {
 				return fmt.Errorf("put duplicate index of %s: %w", r.ID, err)
 			}
-			claim(content, hasContent, seq)
-			claim(source, hasSource, seq)
+			if ds.hasContent {
+				pending.add(ds.content.short(), seq)
+			}
+			if ds.hasSource {
+				pending.add(ds.source.short(), seq)
+			}
 			out[i] = Added{ID: r.ID}
 		}
 		return nil
@@ -243,7 +235,7 @@ func (s *Store) Add(ctx context.Context, recs []*domain.Record) ([]Added, error)
 	if err != nil {
 		return nil, fmt.Errorf("add %d records: %w", len(recs), err)
 	}
-	s.dedupe.addAll(pending)
+	s.dedupe.addAll(&pending)
 	return out, nil
 }
 
