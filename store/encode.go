@@ -36,22 +36,10 @@ func appendRecordJSON(dst []byte, r *domain.Record) ([]byte, error) {
 	if dst, err = appendAnalysisJSON(dst, &r.Analysis); err != nil {
 		return nil, err
 	}
-	if len(r.Suggestions) > 0 {
-		dst = append(dst, `,"suggestions":[`...)
-		for i := range r.Suggestions {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, err = appendSuggestionJSON(dst, &r.Suggestions[i]); err != nil {
-				return nil, err
-			}
-		}
-		dst = append(dst, ']')
+	if dst, err = appendOmitArray(dst, `,"suggestions":`, r.Suggestions, appendSuggestionJSON); err != nil {
+		return nil, err
 	}
-	if r.Department != "" {
-		dst = append(dst, `,"assigned_department":`...)
-		dst = appendJSONString(dst, r.Department)
-	}
+	dst = appendOmitString(dst, `,"assigned_department":`, r.Department)
 	dst = append(dst, `,"status":`...)
 	dst = appendJSONString(dst, r.Status)
 	// omitempty never omits a struct, so a zero Due is written as 0001-01-01T00:00:00Z.
@@ -59,21 +47,9 @@ func appendRecordJSON(dst []byte, r *domain.Record) ([]byte, error) {
 	if dst, err = appendJSONTime(dst, r.Due); err != nil {
 		return nil, err
 	}
-	if r.CaseID != "" {
-		dst = append(dst, `,"case_id":`...)
-		dst = appendJSONString(dst, r.CaseID)
-	}
-	if len(r.Events) > 0 {
-		dst = append(dst, `,"events":[`...)
-		for i := range r.Events {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			if dst, err = appendEventJSON(dst, &r.Events[i]); err != nil {
-				return nil, err
-			}
-		}
-		dst = append(dst, ']')
+	dst = appendOmitString(dst, `,"case_id":`, r.CaseID)
+	if dst, err = appendOmitArray(dst, `,"events":`, r.Events, appendEventJSON); err != nil {
+		return nil, err
 	}
 	return append(dst, '}'), nil
 }
@@ -84,10 +60,7 @@ func appendItemJSON(dst []byte, it *domain.Item) ([]byte, error) {
 	var err error
 	dst = append(dst, `,"source":`...)
 	dst = appendJSONString(dst, it.Source)
-	if it.SourceID != "" {
-		dst = append(dst, `,"source_id":`...)
-		dst = appendJSONString(dst, it.SourceID)
-	}
+	dst = appendOmitString(dst, `,"source_id":`, it.SourceID)
 	dst = append(dst, `,"channel":`...)
 	dst = appendJSONString(dst, it.Channel)
 	dst = append(dst, `,"title":`...)
@@ -98,34 +71,13 @@ func appendItemJSON(dst []byte, it *domain.Item) ([]byte, error) {
 	if dst, err = appendJSONTime(dst, it.Time); err != nil {
 		return nil, err
 	}
-	if it.Author != "" {
-		dst = append(dst, `,"author":`...)
-		dst = appendJSONString(dst, it.Author)
-	}
-	if it.URL != "" {
-		dst = append(dst, `,"url":`...)
-		dst = appendJSONString(dst, it.URL)
-	}
-	if it.Label != "" {
-		dst = append(dst, `,"label":`...)
-		dst = appendJSONString(dst, it.Label)
-	}
-	if it.Department != "" {
-		dst = append(dst, `,"department":`...)
-		dst = appendJSONString(dst, it.Department)
-	}
-	if it.Likes != 0 {
-		dst = append(dst, `,"likes":`...)
-		dst = strconv.AppendInt(dst, int64(it.Likes), 10)
-	}
-	if it.Dislikes != 0 {
-		dst = append(dst, `,"dislikes":`...)
-		dst = strconv.AppendInt(dst, int64(it.Dislikes), 10)
-	}
-	if it.Raw != "" {
-		dst = append(dst, `,"raw":`...)
-		dst = appendJSONString(dst, it.Raw)
-	}
+	dst = appendOmitString(dst, `,"author":`, it.Author)
+	dst = appendOmitString(dst, `,"url":`, it.URL)
+	dst = appendOmitString(dst, `,"label":`, it.Label)
+	dst = appendOmitString(dst, `,"department":`, it.Department)
+	dst = appendOmitInt(dst, `,"likes":`, it.Likes)
+	dst = appendOmitInt(dst, `,"dislikes":`, it.Dislikes)
+	dst = appendOmitString(dst, `,"raw":`, it.Raw)
 	if len(it.Extra) > 0 {
 		// json sorts map keys by their bytes.
 		keys := make([]string, 0, len(it.Extra))
@@ -164,10 +116,7 @@ func appendAnalysisJSON(dst []byte, a *domain.Analysis) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if a.Matter != "" {
-		dst = append(dst, `,"matter":`...)
-		dst = appendJSONString(dst, a.Matter)
-	}
+	dst = appendOmitString(dst, `,"matter":`, a.Matter)
 	dst = append(dst, `,"sentiment":`...)
 	dst = appendJSONString(dst, a.Sentiment)
 	if a.SentimentProb != 0 {
@@ -176,62 +125,31 @@ func appendAnalysisJSON(dst []byte, a *domain.Analysis) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if a.Emotion != "" {
-		dst = append(dst, `,"emotion":`...)
-		dst = appendJSONString(dst, a.Emotion)
+	dst = appendOmitString(dst, `,"emotion":`, a.Emotion)
+	if dst, err = appendOmitArray(dst, `,"places":`, a.Places, appendPlaceJSON); err != nil {
+		return nil, err
 	}
-	if len(a.Places) > 0 {
-		dst = append(dst, `,"places":[`...)
-		for i := range a.Places {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendPlaceJSON(dst, &a.Places[i])
-		}
-		dst = append(dst, ']')
-	}
-	if a.District != "" {
-		dst = append(dst, `,"district":`...)
-		dst = appendJSONString(dst, a.District)
-	}
-	if a.Street != "" {
-		dst = append(dst, `,"street":`...)
-		dst = appendJSONString(dst, a.Street)
-	}
-	if len(a.Keywords) > 0 {
-		dst = append(dst, `,"keywords":`...)
-		dst = appendJSONStrings(dst, a.Keywords)
-	}
-	if len(a.UrgencyCues) > 0 {
-		dst = append(dst, `,"urgency_cues":`...)
-		dst = appendJSONStrings(dst, a.UrgencyCues)
-	}
+	dst = appendOmitString(dst, `,"district":`, a.District)
+	dst = appendOmitString(dst, `,"street":`, a.Street)
+	dst = appendOmitStrings(dst, `,"keywords":`, a.Keywords)
+	dst = appendOmitStrings(dst, `,"urgency_cues":`, a.UrgencyCues)
 	dst = append(dst, `,"priority":`...)
 	dst = strconv.AppendInt(dst, int64(a.Priority), 10)
 	return append(dst, '}'), nil
 }
 
-// appendPlaceJSON appends p's object.
-func appendPlaceJSON(dst []byte, p *domain.Place) []byte {
+// appendPlaceJSON appends p's object (it cannot fail; the error is appendOmitArray's shape).
+func appendPlaceJSON(dst []byte, p *domain.Place) ([]byte, error) {
 	dst = append(dst, `{"name":`...)
 	dst = appendJSONString(dst, p.Name)
 	dst = append(dst, `,"full":`...)
 	dst = appendJSONString(dst, p.Full)
 	dst = append(dst, `,"level":`...)
 	dst = appendJSONString(dst, p.Level)
-	if len(p.Path) > 0 {
-		dst = append(dst, `,"path":`...)
-		dst = appendJSONStrings(dst, p.Path)
-	}
-	if p.Start != 0 {
-		dst = append(dst, `,"start":`...)
-		dst = strconv.AppendInt(dst, int64(p.Start), 10)
-	}
-	if p.End != 0 {
-		dst = append(dst, `,"end":`...)
-		dst = strconv.AppendInt(dst, int64(p.End), 10)
-	}
-	return append(dst, '}')
+	dst = appendOmitStrings(dst, `,"path":`, p.Path)
+	dst = appendOmitInt(dst, `,"start":`, p.Start)
+	dst = appendOmitInt(dst, `,"end":`, p.End)
+	return append(dst, '}'), nil
 }
 
 // appendSuggestionJSON appends s's object.
@@ -243,10 +161,7 @@ func appendSuggestionJSON(dst []byte, s *domain.Suggestion) ([]byte, error) {
 	if dst, err = appendJSONFloat(dst, s.Confidence); err != nil {
 		return nil, err
 	}
-	if len(s.Reasons) > 0 {
-		dst = append(dst, `,"reasons":`...)
-		dst = appendJSONStrings(dst, s.Reasons)
-	}
+	dst = appendOmitStrings(dst, `,"reasons":`, s.Reasons)
 	if s.Flagged {
 		dst = append(dst, `,"flagged":true`...)
 	}
@@ -264,19 +179,53 @@ func appendEventJSON(dst []byte, e *domain.Event) ([]byte, error) {
 	dst = appendJSONString(dst, e.Actor)
 	dst = append(dst, `,"action":`...)
 	dst = appendJSONString(dst, e.Action)
-	if e.From != "" {
-		dst = append(dst, `,"from":`...)
-		dst = appendJSONString(dst, e.From)
-	}
-	if e.To != "" {
-		dst = append(dst, `,"to":`...)
-		dst = appendJSONString(dst, e.To)
-	}
-	if e.Reason != "" {
-		dst = append(dst, `,"reason":`...)
-		dst = appendJSONString(dst, e.Reason)
-	}
+	dst = appendOmitString(dst, `,"from":`, e.From)
+	dst = appendOmitString(dst, `,"to":`, e.To)
+	dst = appendOmitString(dst, `,"reason":`, e.Reason)
 	return append(dst, '}'), nil
+}
+
+// appendOmitString appends key (`,"name":`) and s, unless s is empty: an omitempty string.
+func appendOmitString(dst []byte, key, s string) []byte {
+	if s == "" {
+		return dst
+	}
+	return appendJSONString(append(dst, key...), s)
+}
+
+// appendOmitInt appends key and n, unless n is 0: an omitempty int.
+func appendOmitInt(dst []byte, key string, n int) []byte {
+	if n == 0 {
+		return dst
+	}
+	return strconv.AppendInt(append(dst, key...), int64(n), 10)
+}
+
+// appendOmitStrings appends key and ss, unless ss is empty: an omitempty []string.
+func appendOmitStrings(dst []byte, key string, ss []string) []byte {
+	if len(ss) == 0 {
+		return dst
+	}
+	return appendJSONStrings(append(dst, key...), ss)
+}
+
+// appendOmitArray appends key and the objects of xs as elem writes them, unless xs is empty:
+// an omitempty slice of structs.
+func appendOmitArray[T any](dst []byte, key string, xs []T, elem func([]byte, *T) ([]byte, error)) ([]byte, error) {
+	if len(xs) == 0 {
+		return dst, nil
+	}
+	dst = append(append(dst, key...), '[')
+	for i := range xs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = elem(dst, &xs[i]); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, ']'), nil
 }
 
 // appendJSONStrings appends a non-empty slice of strings as a JSON array.
