@@ -150,8 +150,6 @@ func ProcMemMB() (rss, peak float64) {
 	return rss, peak
 }
 
-// cpuSeconds is the process's user+system CPU time from /proc/self/stat (clock ticks of 1/100 s
-// on Linux); zero elsewhere.
 // gcCPUSeconds is the CPU time the garbage collector has used so far, as the runtime estimates it.
 func gcCPUSeconds() float64 {
 	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
@@ -162,6 +160,8 @@ func gcCPUSeconds() float64 {
 	return s[0].Value.Float64()
 }
 
+// cpuSeconds is the process's user+system CPU time from /proc/self/stat (clock ticks of 1/100 s
+// on Linux); zero elsewhere.
 func cpuSeconds() float64 {
 	b, err := os.ReadFile("/proc/self/stat")
 	if err != nil {
