@@ -187,12 +187,7 @@ func (c *Calendar) WithPolicy(p Policy) *Calendar {
 }
 
 // Policy is the deadline table the calendar applies (DefaultPolicy unless set by WithPolicy).
-func (c *Calendar) Policy() Policy {
-	if c.policy == nil {
-		return DefaultPolicy()
-	}
-	return *c.policy
-}
+func (c *Calendar) Policy() Policy { return *c.policyRef() }
 
 // policyRef is the calendar's own policy, without copying it; nil means DefaultPolicy.
 func (c *Calendar) policyRef() *Policy {
