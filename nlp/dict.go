@@ -265,11 +265,8 @@ func (d *dictionary) child(n uint32, r rune) uint32 {
 	return d.childEdge(n, r)
 }
 
-// childEdge is child past the root, or along a rune beyond the BMP.
+// childEdge is child past the root, or along a rune beyond the BMP (child answers the rest).
 func (d *dictionary) childEdge(n uint32, r rune) uint32 {
-	if n == 0 && r >= 0 && r < 1<<16 {
-		return d.root[r]
-	}
 	if n != 0 && d.edges != nil && r >= 0 && r < 1<<edgeRuneBits {
 		key := uint64(n)<<edgeRuneBits | uint64(r)
 		mask := uint64(len(d.edges) - 1)
