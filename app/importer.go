@@ -65,11 +65,7 @@ func (c *Core) ingestFile(ctx context.Context, path string, opt feed.ReadOptions
 		if len(batch) == 0 {
 			return nil
 		}
-		var onCommit func(int)
-		if progress != nil {
-			onCommit = func(done int) { progress(committed + done) }
-		}
-		err := c.commitItems(ctx, batch, &counts, onCommit, ix)
+		err := c.commitItems(ctx, batch, &counts, progressFrom(progress, committed), ix)
 		committed += len(batch)
 		batch = batch[:0]
 		return err

@@ -63,11 +63,7 @@ func (c *Core) commitItems(ctx context.Context, items []domain.Item, res *PullRe
 	}
 	for start := 0; start < len(items); start += batchSize {
 		end := min(start+batchSize, len(items))
-		var onCommit func(int)
-		if progress != nil {
-			onCommit = func(done int) { progress(start + done) }
-		}
-		out, err := c.ingestWith(ctx, items[start:end], ix, onCommit)
+		out, err := c.ingestWith(ctx, items[start:end], ix, progressFrom(progress, start))
 		for _, o := range out {
 			switch {
 			case o.Duplicate:
@@ -81,6 +77,14 @@ func (c *Core) commitItems(ctx context.Context, items []domain.Item, res *PullRe
 		}
 	}
 	return nil
+}
+
+// progressFrom is progress counting on from base (it hears base+done), or nil when progress is.
+func progressFrom(progress func(committed int), base int) func(done int) {
+	if progress == nil {
+		return nil
+	}
+	return func(done int) { progress(base + done) }
 }
 
 // pull fetches src from cursor st and commits its new items. It returns the cursor to save, which
