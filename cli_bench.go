@@ -64,7 +64,7 @@ func cmdBench(env *cliEnv, args []string) error {
 		return usageErr("bench 不接受参数 %q", rest[0])
 	}
 	if *items <= 0 || *chunk < 0 || *queries <= 0 || *recallTerms < 0 {
-		return usageErr("--items、--chunk、--queries 须为正数")
+		return usageErr("--items、--queries 须为正数，--chunk、--recall-terms 不能为负数")
 	}
 	if *gogc > 0 {
 		debug.SetGCPercent(*gogc)
