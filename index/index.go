@@ -97,8 +97,9 @@ type Index struct {
 	columns   *colCache    // per-segment time/seq columns of the bitmap path
 	warming   atomic.Bool  // a background warm-up of new segments' columns is running
 	warmWG    sync.WaitGroup
-	slowOnly  bool // tests set it to answer every query through bleve's searchers
-	maxScored int  // maxScored; tests lower it
+	refBufs   sync.Pool // *[]docRef buffers of newestSet, reused so a query does not fault in fresh pages
+	slowOnly  bool      // tests set it to answer every query through bleve's searchers
+	maxScored int       // maxScored; tests lower it
 	// bleveScores makes relevance always score through bleve's searchers; tests compare.
 	bleveScores bool
 	denseScan   uint64 // denseScan; tests lower it to exercise the block scan

@@ -43,10 +43,16 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 		// Only the set of the newest maxScored matters, unless the page reaches past it.
 		needTail := offset+limit > ix.maxScored
 		var byTime []docRef
-		if !needTail && walkPays(ix.maxScored, out.Total, sv.docs()) {
-			byTime = newestByWalk(sv, bms, ix.maxScored)
+		if needTail {
+			byTime = topByTime(sv, bms, offset+limit, false, ix.denseScan, true)
 		} else {
-			byTime = topByTime(sv, bms, max(ix.maxScored, offset+limit), false, ix.denseScan, needTail)
+			buf, _ := ix.refBufs.Get().(*[]docRef)
+			if buf == nil {
+				buf = new([]docRef)
+			}
+			*buf = newestSet(sv, bms, out.Total, ix.maxScored, workSlice, *buf)
+			byTime = *buf
+			defer ix.refBufs.Put(buf)
 		}
 		newest := byTime[:min(ix.maxScored, len(byTime))]
 		perSeg := make([][]uint32, len(sv.segs))
@@ -54,12 +60,13 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 			perSeg[d.seg] = append(perSeg[d.seg], d.doc)
 		}
 		cands = make([]*roaring.Bitmap, len(sv.segs))
-		for i, docs := range perSeg {
-			if len(docs) > 0 {
+		_ = eachSegment(len(perSeg), func(i int) error {
+			if docs := perSeg[i]; len(docs) > 0 {
 				slices.Sort(docs)
 				cands[i] = roaring.BitmapOf(docs...)
 			}
-		}
+			return nil
+		})
 		if needTail {
 			tail = byTime[max(ix.maxScored, min(offset, len(byTime))):]
 		}
