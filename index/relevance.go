@@ -79,22 +79,21 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range top[min(offset, len(top)):] {
-			h, err := loadHit(&sv.segs[d.seg], d.doc, needles, q.Highlight)
-			if err != nil {
-				return nil, err
-			}
-			h.Score = d.score
-			out.Hits = append(out.Hits, h)
-		}
-	}
-	for _, d := range tail {
-		h, err := loadHit(&sv.segs[d.seg], d.doc, needles, q.Highlight)
+		page := top[min(offset, len(top)):]
+		hits, err := loadHits(sv, len(page), func(i int) (int32, uint32) { return page[i].seg, page[i].doc }, needles, q.Highlight)
 		if err != nil {
 			return nil, err
 		}
-		out.Hits = append(out.Hits, h)
+		for i := range hits {
+			hits[i].Score = page[i].score
+		}
+		out.Hits = hits
 	}
+	hits, err := loadHits(sv, len(tail), func(i int) (int32, uint32) { return tail[i].seg, tail[i].doc }, needles, q.Highlight)
+	if err != nil {
+		return nil, err
+	}
+	out.Hits = append(out.Hits, hits...)
 	return out, nil
 }
 

@@ -34,9 +34,10 @@ type scoreNode struct {
 	winSegs []*roaring.Bitmap // the window's live documents per segment, from prepare
 	inWin   *roaring.Bitmap   // winSegs of the open segment
 
-	df     uint64  // live documents with the term in the whole snapshot
-	idf    float64 // 1 + ln(docs / (df+1))
-	weight float64 // boost · idf · queryNorm
+	pls    []segment.PostingsList // per segment, read by prepare for df and kept for open
+	df     uint64                 // live documents with the term in the whole snapshot
+	idf    float64                // 1 + ln(docs / (df+1))
+	weight float64                // boost · idf · queryNorm
 
 	// Per segment while scoring: the term's postings and the last posting read from them.
 	it       segment.PostingsIterator
@@ -138,6 +139,7 @@ func (n *scoreNode) prepare(sv *snapView) error {
 			}
 			return
 		}
+		l.pls = make([]segment.PostingsList, len(sv.segs))
 		for i := range sv.segs {
 			var pl segment.PostingsList
 			if pl, err = postings(&sv.segs[i], l.field, l.term); err != nil {
@@ -145,6 +147,7 @@ func (n *scoreNode) prepare(sv *snapView) error {
 			}
 			if pl != nil {
 				l.df += pl.Count()
+				l.pls[i] = pl
 			}
 		}
 		l.idf = 1.0 + math.Log(float64(docs)/float64(l.df+1.0))
@@ -184,20 +187,16 @@ func postings(sv *segView, field string, term []byte) (segment.PostingsList, err
 	return d.PostingsList(term, sv.deleted, nil)
 }
 
-// open points every term at its postings in segment si of sv (prepared with sv).
-func (n *scoreNode) open(sv *snapView, si int) error {
-	var err error
+// open points every term at its postings in segment si (read by prepare).
+func (n *scoreNode) open(si int) {
 	n.leaves(func(l *scoreNode) {
-		if err != nil {
-			return
-		}
 		if l.window != nil {
 			l.inWin = l.winSegs[si]
 			return
 		}
 		l.started, l.finished = false, false
-		var pl segment.PostingsList
-		if pl, err = postings(&sv.segs[si], l.field, l.term); err != nil || pl == nil {
+		pl := l.pls[si]
+		if pl == nil {
 			l.finished = true
 			return
 		}
@@ -205,7 +204,6 @@ func (n *scoreNode) open(sv *snapView, si int) error {
 		// instead of decoding every frequency on the way.
 		l.it = pl.Iterator(l.boost != 0, l.boost != 0, false, l.it)
 	})
-	return err
 }
 
 // score is n's score for document doc of the open segment; ok is false when doc does not match
@@ -306,7 +304,12 @@ type topScored struct {
 	top []scoredDoc
 }
 
-func (t *topScored) offer(sd scoredDoc) { t.top = keepBest(t.top, sd, t.k, scoredWorse) }
+func (t *topScored) offer(sd scoredDoc) {
+	if len(t.top) == t.k && !sd.better(t.top[0]) {
+		return // most candidates: not better than the worst kept, decided without a call
+	}
+	t.top = keepBest(t.top, sd, t.k, scoredWorse)
+}
 
 // scoredWorse reports whether a ranks below b.
 func scoredWorse(a, b scoredDoc) bool { return b.better(a) }
@@ -363,9 +366,7 @@ func scoreSegment(ctx context.Context, sv *snapView, n *scoreNode, cands []*roar
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := n.open(sv, si); err != nil {
-		return err
-	}
+	n.open(si)
 	it := cands[si].ManyIterator()
 	for c := it.NextMany(buf); c > 0; c = it.NextMany(buf) {
 		for _, d := range buf[:c] {
