@@ -8,10 +8,6 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// wholeWordBoost lifts records where a query word is one of the pipeline's gse words above records
-// that merely contain it inside a longer word (渣土 in 渣土车).
-const wholeWordBoost = 2.0
-
 // maxExactRun is the longest run of Chinese characters searched as one exact substring; longer
 // runs are split into the pipeline's words, each required somewhere in the text, since an
 // officer typing 小区停车收费 wants the records about both, not only that exact string.
@@ -143,7 +139,12 @@ func (c *compiler) words(run string) []string {
 	return out
 }
 
-// word matches one word: anywhere as a substring, ranked higher where it is a whole gse word.
+// word matches one word: anywhere as a substring, ranked higher where it is one of the pipeline's
+// gse words (渣土 alone, not inside 渣土车). The substring is scored (through its rarest bigram,
+// see scoreRarest); the whole word only has to match (boost 0), which doubles the score through
+// the disjunction's coordination factor: both of its clauses match instead of one. Scoring the
+// whole word's own frequency as well decoded a second postings list, about as long as the first,
+// for every ranked record: on the 1M bench, a sixth of a ranked query's CPU and a fifth of its p95.
 func (c *compiler) word(w, field string) query.Query {
 	if field == fTitle {
 		return substring(w, true)
@@ -154,7 +155,7 @@ func (c *compiler) word(w, field string) query.Query {
 	}
 	whole := bleve.NewTermQuery(w)
 	whole.SetField(fWords)
-	whole.SetBoost(wholeWordBoost)
+	whole.SetBoost(0)
 	return bleve.NewDisjunctionQuery(sub, whole)
 }
 
