@@ -109,6 +109,24 @@ func TestFeaturesContent(t *testing.T) {
 	if slices.Contains(Features(TaskSentiment, "好 吃", nil), "c:好 ") || slices.Contains(Features(TaskSentiment, "好 吃", nil), "c:好吃") {
 		t.Error("character n-grams must not cross white space")
 	}
+	// Length buckets count runes (an invalid byte as one): 4 → coarse 0, fine 0;
+	// 10 → coarse 1 (≥10), fine 2 (≥5, ≥10); 200 → the last buckets.
+	for _, tt := range []struct {
+		text string
+		want []string
+	}{
+		{"好吃ÿ!", []string{"L:c0", "L:f0"}},
+		{"一二三四五六七八九十", []string{"L:c1", "L:f2"}},
+		{strings.Repeat("长", 200), []string{"L:c4", "L:f10"}},
+	} {
+		got := Features(TaskEmotion, tt.text, nil)
+		if !slices.Equal(got[len(got)-2:], tt.want) {
+			t.Errorf("Features(emotion, %d runes) ends %q, want the length buckets %q", len([]rune(tt.text)), got[len(got)-2:], tt.want)
+		}
+	}
+	if slices.ContainsFunc(Features(TaskSentiment, "好吃", nil), func(f string) bool { return strings.HasPrefix(f, "L:") }) {
+		t.Error("only the emotion model reads length buckets")
+	}
 }
 
 func FuzzFeatures(f *testing.F) {

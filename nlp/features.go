@@ -2,6 +2,7 @@ package nlp
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -28,6 +29,7 @@ type featureSpec struct {
 	// "k:" + each level-1 class of the category tree a word names, then
 	// "K:" + the class again when the word is in the title too (see taxonomyHits)
 	taxonomy bool
+	length   bool // "L:" + a coarse and a fine bucket of the text's length in runes (see lengthBuckets)
 }
 
 func specFor(task string) featureSpec {
@@ -44,7 +46,11 @@ func specFor(task string) featureSpec {
 		// 0.9024 → 0.9034, chnsenticorp 0.9019 → 0.9042 (better on all six).
 		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3, neg: true}
 	case TaskEmotion:
-		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 2}
+		// The post's length, as two bucket features: 5-fold CV macro-F1,
+		// mean of 3 fold seeds, 0.594 → 0.599 (accuracy 0.756 → 0.760);
+		// long posts lean angry or sad, short ones happy. The other tasks
+		// gain nothing from it (within ±0.1 point).
+		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 2, length: true}
 	}
 	return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
 }
@@ -62,6 +68,7 @@ func (a featureSpec) union(b featureSpec) featureSpec {
 		neg:     a.neg || b.neg,
 
 		taxonomy: a.taxonomy || b.taxonomy,
+		length:   a.length || b.length,
 	}
 	if u.charMax > 0 {
 		u.charMin = 1
@@ -75,7 +82,8 @@ func (a featureSpec) union(b featureSpec) featureSpec {
 // line (the title of a message), characters in negation scopes, and the
 // shipped priors (priors.go) the words match. Training goes through it; Apply
 // hashes the very same features, in the same order (words, bigrams, character
-// n-grams by length, title n-grams by length, negation scopes, taxonomy),
+// n-grams by length, title n-grams by length, negation scopes, taxonomy,
+// length buckets),
 // without building strings.
 func Features(task string, text string, words []string) []string {
 	return specFor(task).features(openPriors(), text, words)
@@ -127,7 +135,36 @@ func (spec featureSpec) features(p *priors, text string, words []string) []strin
 			}
 		})
 	}
+	if spec.length {
+		coarse, fine := lengthBuckets(text)
+		out = append(out, lengthFeature('c', coarse), lengthFeature('f', fine))
+	}
 	return out
+}
+
+// lengthCuts are the fine length buckets' lower bounds in runes; the coarse
+// buckets are cut at lengthCoarse. Bucket i holds lengths ≥ cuts[i-1].
+var (
+	lengthCuts   = [...]int{5, 10, 15, 20, 30, 40, 60, 80, 120, 160}
+	lengthCoarse = [...]int{10, 20, 40, 80}
+)
+
+// lengthBuckets returns the coarse and fine length bucket of text (its runes,
+// each invalid byte counting as one).
+func lengthBuckets(text string) (coarse, fine int) {
+	n := utf8.RuneCountInString(text)
+	for coarse < len(lengthCoarse) && n >= lengthCoarse[coarse] {
+		coarse++
+	}
+	for fine < len(lengthCuts) && n >= lengthCuts[fine] {
+		fine++
+	}
+	return coarse, fine
+}
+
+// lengthFeature names bucket b of a kind ('c' coarse, 'f' fine): "L:c0", "L:f10".
+func lengthFeature(kind byte, b int) string {
+	return "L:" + string(kind) + strconv.Itoa(b)
 }
 
 // negScopeLen is how many characters after a negator are read as negated.
@@ -190,12 +227,19 @@ type featureBuf struct {
 	title   [maxGram][]uint64 // title character n-grams by n-1
 	neg     []uint64
 	tax     []uint64
+	length  []uint64
 }
 
 // extract hashes the feature families of spec (charMin is taken as 1), with
 // the priors p.
 func (fb *featureBuf) extract(spec featureSpec, p *priors, text string, words []string) {
-	fb.words, fb.bigrams, fb.tax = fb.words[:0], fb.bigrams[:0], fb.tax[:0]
+	fb.words, fb.bigrams, fb.tax, fb.length = fb.words[:0], fb.bigrams[:0], fb.tax[:0], fb.length[:0]
+	if spec.length {
+		coarse, fine := lengthBuckets(text)
+		prefix := learn.NewHasher().String("L:")
+		fb.length = append(fb.length, prefix.Byte('c').String(strconv.Itoa(coarse)).Sum(),
+			prefix.Byte('f').String(strconv.Itoa(fine)).Sum())
+	}
 	if spec.words || spec.taxonomy {
 		prefix := learn.NewHasher().String("w:")
 		for _, w := range words {
@@ -284,13 +328,16 @@ func (fb *featureBuf) assemble(spec featureSpec, dst []uint64) []uint64 {
 	if spec.taxonomy {
 		dst = append(dst, fb.tax...)
 	}
+	if spec.length {
+		dst = append(dst, fb.length...)
+	}
 	return dst
 }
 
 // parts appends to dst the families last extracted, each with the models
 // (bit i = specs[i]) that read it, for learn.Fused.
 func (fb *featureBuf) parts(specs *[3]featureSpec, dst []learn.FusedPart) []learn.FusedPart {
-	var words, bigrams, neg, tax uint8
+	var words, bigrams, neg, tax, length uint8
 	var grams, title [maxGram]uint8
 	for i, s := range specs {
 		bit := uint8(1) << i
@@ -305,6 +352,9 @@ func (fb *featureBuf) parts(specs *[3]featureSpec, dst []learn.FusedPart) []lear
 		}
 		if s.taxonomy {
 			tax |= bit
+		}
+		if s.length {
+			length |= bit
 		}
 		if s.charMax > 0 {
 			for n := s.charMin; n <= min(s.charMax, maxGram); n++ {
@@ -328,6 +378,7 @@ func (fb *featureBuf) parts(specs *[3]featureSpec, dst []learn.FusedPart) []lear
 	}
 	add(fb.neg, neg)
 	add(fb.tax, tax)
+	add(fb.length, length)
 	return dst
 }
 
