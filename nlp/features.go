@@ -48,8 +48,9 @@ func specFor(task string) featureSpec {
 	case TaskEmotion:
 		// The post's length, as two bucket features: 5-fold CV macro-F1,
 		// mean of 3 fold seeds, 0.594 → 0.599 (accuracy 0.756 → 0.760);
-		// long posts lean angry or sad, short ones happy. The other tasks
-		// gain nothing from it (within ±0.1 point).
+		// in the training split, posts of 80 runes or more are 25% angry
+		// and 33% happy, those under 10 runes 7% angry and 57% happy. The
+		// other tasks gain nothing from it (within ±0.1 point).
 		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 2, length: true}
 	}
 	return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
