@@ -110,18 +110,22 @@ func TestFeaturesContent(t *testing.T) {
 		t.Error("character n-grams must not cross white space")
 	}
 	// Length buckets count runes (an invalid byte as one): 4 → coarse 0, fine 0;
-	// 10 → coarse 1 (≥10), fine 2 (≥5, ≥10); 200 → the last buckets.
+	// 10 → coarse 1 (≥10), fine 2 (≥5, ≥10); 200 → the last buckets. Clauses are
+	// runs between punctuation and white space: 0, 1, 2-3, 4-6, 7+.
 	for _, tt := range []struct {
 		text string
 		want []string
 	}{
-		{"好吃ÿ!", []string{"L:c0", "L:f0"}},
-		{"一二三四五六七八九十", []string{"L:c1", "L:f2"}},
-		{strings.Repeat("长", 200), []string{"L:c4", "L:f10"}},
+		{"好吃ÿ!", []string{"L:c0", "L:f0", "L:k1"}},
+		{"一二三四五六七八九十", []string{"L:c1", "L:f2", "L:k1"}},
+		{strings.Repeat("长", 200), []string{"L:c4", "L:f10", "L:k1"}},
+		{"！！ ？", []string{"L:c0", "L:f0", "L:k0"}},
+		{"太好了！真的 太好了，哈哈。", []string{"L:c1", "L:f2", "L:k3"}},
+		{"一，二，三，四，五，六，七", []string{"L:c1", "L:f2", "L:k4"}},
 	} {
 		got := Features(TaskEmotion, tt.text, nil)
-		if !slices.Equal(got[len(got)-2:], tt.want) {
-			t.Errorf("Features(emotion, %d runes) ends %q, want the length buckets %q", len([]rune(tt.text)), got[len(got)-2:], tt.want)
+		if !slices.Equal(got[len(got)-3:], tt.want) {
+			t.Errorf("Features(emotion, %q) ends %q, want the length and clause buckets %q", tt.text, got[len(got)-3:], tt.want)
 		}
 	}
 	if slices.ContainsFunc(Features(TaskSentiment, "好吃", nil), func(f string) bool { return strings.HasPrefix(f, "L:") }) {

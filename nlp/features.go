@@ -29,7 +29,9 @@ type featureSpec struct {
 	// "k:" + each level-1 class of the category tree a word names, then
 	// "K:" + the class again when the word is in the title too (see taxonomyHits)
 	taxonomy bool
-	length   bool // "L:" + a coarse and a fine bucket of the text's length in runes (see lengthBuckets)
+	// "L:" + a coarse and a fine bucket of the text's length in runes (see lengthBuckets), and
+	// a bucket of its number of clauses (see clauseBucket)
+	length bool
 }
 
 func specFor(task string) featureSpec {
@@ -50,7 +52,9 @@ func specFor(task string) featureSpec {
 		// mean of 3 fold seeds, 0.594 → 0.599 (accuracy 0.756 → 0.760);
 		// in the training split, posts of 80 runes or more are 25% angry
 		// and 33% happy, those under 10 runes 7% angry and 57% happy. The
-		// other tasks gain nothing from it (within ±0.1 point).
+		// other tasks gain nothing from it (within ±0.1 point). With the
+		// number of clauses as a third bucket, mean of 6 fold seeds 0.5997 →
+		// 0.6022 (better on four seeds, equal on one, −0.02 on one).
 		return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 2, length: true}
 	}
 	return featureSpec{words: true, bigrams: true, charMin: 1, charMax: 3}
@@ -138,7 +142,7 @@ func (spec featureSpec) features(p *priors, text string, words []string) []strin
 	}
 	if spec.length {
 		coarse, fine := lengthBuckets(text)
-		out = append(out, lengthFeature('c', coarse), lengthFeature('f', fine))
+		out = append(out, lengthFeature('c', coarse), lengthFeature('f', fine), lengthFeature('k', clauseBucket(text)))
 	}
 	return out
 }
@@ -161,6 +165,33 @@ func lengthBuckets(text string) (coarse, fine int) {
 		fine++
 	}
 	return coarse, fine
+}
+
+// clauseBucket is the bucket of text's number of clauses (runs of characters between
+// punctuation and white space, as negation scopes end): 0, 1, 2-3, 4-6, 7 or more. A one-line
+// cry of joy and a post of several sentences are read differently.
+func clauseBucket(text string) int {
+	n, in := 0, false
+	for _, r := range text {
+		brk := false
+		if r < 0x3400 || r > 0x9FFF { // CJK ideographs are never breaks
+			fr, ok := featureRune(r)
+			brk = !ok || negBreak(fr)
+		}
+		if !brk && !in {
+			n++
+		}
+		in = !brk
+	}
+	switch {
+	case n <= 1:
+		return n
+	case n <= 3:
+		return 2
+	case n <= 6:
+		return 3
+	}
+	return 4
 }
 
 // lengthFeature names bucket b of a kind ('c' coarse, 'f' fine): "L:c0", "L:f10".
@@ -239,7 +270,8 @@ func (fb *featureBuf) extract(spec featureSpec, p *priors, text string, words []
 		coarse, fine := lengthBuckets(text)
 		prefix := learn.NewHasher().String("L:")
 		fb.length = append(fb.length, prefix.Byte('c').String(strconv.Itoa(coarse)).Sum(),
-			prefix.Byte('f').String(strconv.Itoa(fine)).Sum())
+			prefix.Byte('f').String(strconv.Itoa(fine)).Sum(),
+			prefix.Byte('k').String(strconv.Itoa(clauseBucket(text))).Sum())
 	}
 	if spec.words || spec.taxonomy {
 		prefix := learn.NewHasher().String("w:")
