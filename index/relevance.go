@@ -40,25 +40,13 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 	cands := bms
 	var tail []docRef
 	if out.Total > uint64(ix.maxScored) {
-		// Only the set of the newest maxScored matters, unless the page reaches past it.
-		needTail := offset+limit > ix.maxScored
-		var byTime []docRef
-		if needTail {
-			byTime = topByTime(sv, bms, offset+limit, false, ix.denseScan, true)
-		} else {
-			buf, _ := ix.refBufs.Get().(*[]docRef)
-			if buf == nil {
-				buf = new([]docRef)
-			}
-			*buf = newestSet(sv, bms, out.Total, ix.maxScored, workSlice, *buf)
-			byTime = *buf
-			defer ix.refBufs.Put(buf)
-		}
-		newest := byTime[:min(ix.maxScored, len(byTime))]
+		newest, later, done := ix.newestMatches(sv, bms, out.Total, offset, limit)
+		tail = later
 		perSeg := make([][]uint32, len(sv.segs))
 		for _, d := range newest {
 			perSeg[d.seg] = append(perSeg[d.seg], d.doc)
 		}
+		done()
 		cands = make([]*roaring.Bitmap, len(sv.segs))
 		_ = eachSegment(len(perSeg), func(i int) error {
 			if docs := perSeg[i]; len(docs) > 0 {
@@ -67,9 +55,6 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 			}
 			return nil
 		})
-		if needTail {
-			tail = byTime[max(ix.maxScored, min(offset, len(byTime))):]
-		}
 	}
 	if size := max(0, min(offset+limit, ix.maxScored)-offset); size > 0 {
 		if err := plan.prepare(sv); err != nil {
@@ -95,6 +80,22 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 	}
 	out.Hits = append(out.Hits, hits...)
 	return out, nil
+}
+
+// newestMatches is what a relevance page needs of a query with more than maxScored matches: the
+// newest maxScored of them (unordered), and, when the page reaches past them, the later ones it
+// shows, in time order. done returns newest's buffer to the pool once the caller is through with it.
+func (ix *Index) newestMatches(sv *snapView, bms []*roaring.Bitmap, total uint64, offset, limit int) (newest, tail []docRef, done func()) {
+	if offset+limit > ix.maxScored {
+		byTime := topByTime(sv, bms, offset+limit, false, ix.denseScan, true)
+		return byTime[:min(ix.maxScored, len(byTime))], byTime[max(ix.maxScored, min(offset, len(byTime))):], func() {}
+	}
+	buf, _ := ix.refBufs.Get().(*[]docRef)
+	if buf == nil {
+		buf = new([]docRef)
+	}
+	*buf = newestSet(sv, bms, total, ix.maxScored, workSlice, *buf)
+	return *buf, nil, func() { ix.refBufs.Put(buf) }
 }
 
 // relevanceBleve is relevanceSearch with bleve's searchers doing the scoring, for queries
@@ -195,24 +196,17 @@ func (c *candidates) Searcher(_ context.Context, r bindex.IndexReader, _ mapping
 			}
 		}
 	} else {
-		// Only the set of the newest max matters, unless the page reaches past it.
-		tail := c.offset+c.limit > c.max
-		byTime := topByTime(sv, bms, max(c.max, c.offset+c.limit), false, c.ix.denseScan, tail)
-		nums := make([]uint32, 0, c.max)
-		for _, d := range byTime[:min(c.max, len(byTime))] {
+		newest, tail, done := c.ix.newestMatches(sv, bms, total, c.offset, c.limit)
+		nums := make([]uint32, 0, len(newest))
+		for _, d := range newest {
 			nums = append(nums, uint32(offsets[d.seg])+d.doc)
 		}
+		done()
 		slices.Sort(nums)
 		global.AddMany(nums)
-		if tail {
-			for _, d := range byTime[max(c.max, min(c.offset, len(byTime))):] {
-				h, err := loadHit(&sv.segs[d.seg], d.doc, c.needles, c.mark)
-				if err != nil {
-					c.err = err
-					return nil, err
-				}
-				c.tail = append(c.tail, h)
-			}
+		if c.tail, err = loadHits(sv, len(tail), func(i int) (int32, uint32) { return tail[i].seg, tail[i].doc }, c.needles, c.mark); err != nil {
+			c.err = err
+			return nil, err
 		}
 	}
 	c.done = true
