@@ -110,20 +110,14 @@ func appendAnalysisJSON(dst []byte, a *domain.Analysis) ([]byte, error) {
 	}
 	dst = append(dst, `"category":`...)
 	dst = appendJSONString(dst, a.Category)
-	if a.CategoryProb != 0 {
-		dst = append(dst, `,"category_prob":`...)
-		if dst, err = appendJSONFloat(dst, a.CategoryProb); err != nil {
-			return nil, err
-		}
+	if dst, err = appendOmitFloat(dst, `,"category_prob":`, a.CategoryProb); err != nil {
+		return nil, err
 	}
 	dst = appendOmitString(dst, `,"matter":`, a.Matter)
 	dst = append(dst, `,"sentiment":`...)
 	dst = appendJSONString(dst, a.Sentiment)
-	if a.SentimentProb != 0 {
-		dst = append(dst, `,"sentiment_prob":`...)
-		if dst, err = appendJSONFloat(dst, a.SentimentProb); err != nil {
-			return nil, err
-		}
+	if dst, err = appendOmitFloat(dst, `,"sentiment_prob":`, a.SentimentProb); err != nil {
+		return nil, err
 	}
 	dst = appendOmitString(dst, `,"emotion":`, a.Emotion)
 	if dst, err = appendOmitArray(dst, `,"places":`, a.Places, appendPlaceJSON); err != nil {
@@ -199,6 +193,14 @@ func appendOmitInt(dst []byte, key string, n int) []byte {
 		return dst
 	}
 	return strconv.AppendInt(append(dst, key...), int64(n), 10)
+}
+
+// appendOmitFloat appends key and f, unless f is 0: an omitempty float64.
+func appendOmitFloat(dst []byte, key string, f float64) ([]byte, error) {
+	if f == 0 {
+		return dst, nil
+	}
+	return appendJSONFloat(append(dst, key...), f)
 }
 
 // appendOmitStrings appends key and ss, unless ss is empty: an omitempty []string.
