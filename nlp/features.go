@@ -194,7 +194,8 @@ func clauseBucket(text string) int {
 	return 4
 }
 
-// lengthFeature names bucket b of a kind ('c' coarse, 'f' fine): "L:c0", "L:f10".
+// lengthFeature names bucket b of a kind ('c' coarse length, 'f' fine length, 'k' clauses):
+// "L:c0", "L:f10", "L:k2".
 func lengthFeature(kind byte, b int) string {
 	return "L:" + string(kind) + strconv.Itoa(b)
 }
