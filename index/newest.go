@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/RoaringBitmap/roaring/v2"
 )
@@ -173,50 +172,53 @@ func newestSet(sv *snapView, bms []*roaring.Bitmap, total uint64, k, slice int, 
 			}
 			s.done = end
 		}
-		var next atomic.Int64
-		eachWorker(len(work), func() {
-			var local [256]docRef // matches found, added to out under the lock a batch at a time
-			n := 0
+		// Each goroutine gathers its matches in a small batch of its own and adds a full batch
+		// to out under the lock.
+		type batch struct {
+			refs [256]docRef
+			n    int
+		}
+		batches := make([]batch, segmentWorkers(len(work)))
+		flush := func(b *batch) {
+			mu.Lock()
+			out = append(out, b.refs[:b.n]...)
+			mu.Unlock()
+			b.n = 0
+		}
+		_ = eachSegmentBy(len(work), func(w, i int) error {
+			b := &batches[w]
 			add := func(r docRef) {
-				local[n] = r
-				if n++; n == len(local) {
-					mu.Lock()
-					out = append(out, local[:]...)
-					mu.Unlock()
-					n = 0
+				b.refs[b.n] = r
+				if b.n++; b.n == len(b.refs) {
+					flush(b)
 				}
 			}
-			for {
-				w := int(next.Add(1) - 1)
-				if w >= len(work) {
+			p := work[i]
+			bm, cols := bms[p.s], sv.segs[p.s].cols
+			if p.walk {
+				for _, d := range cols.byTime.order[p.lo:p.hi] {
+					if bm.Contains(d) {
+						add(docRef{k1: cols.t[d], seg: int32(p.s), doc: d})
+					}
+				}
+				return nil
+			}
+			it := bm.Iterator()
+			it.AdvanceIfNeeded(uint32(p.lo))
+			for it.HasNext() {
+				d := it.Next()
+				if d >= uint32(p.hi) {
 					break
 				}
-				p := work[w]
-				bm, cols := bms[p.s], sv.segs[p.s].cols
-				if p.walk {
-					for _, d := range cols.byTime.order[p.lo:p.hi] {
-						if bm.Contains(d) {
-							add(docRef{k1: cols.t[d], seg: int32(p.s), doc: d})
-						}
-					}
-					continue
-				}
-				it := bm.Iterator()
-				it.AdvanceIfNeeded(uint32(p.lo))
-				for it.HasNext() {
-					d := it.Next()
-					if d >= uint32(p.hi) {
-						break
-					}
-					if dt := cols.t[d]; dt >= p.from && dt < p.before {
-						add(docRef{k1: dt, seg: int32(p.s), doc: d})
-					}
+				if dt := cols.t[d]; dt >= p.from && dt < p.before {
+					add(docRef{k1: dt, seg: int32(p.s), doc: d})
 				}
 			}
-			mu.Lock()
-			out = append(out, local[:n]...)
-			mu.Unlock()
+			return nil
 		})
+		for w := range batches {
+			flush(&batches[w])
+		}
 		if len(out) >= k || t == noTime {
 			break
 		}
@@ -238,18 +240,4 @@ func newestSet(sv *snapView, bms []*roaring.Bitmap, total uint64, k, slice int, 
 		out = out[:k]
 	}
 	return out
-}
-
-// eachWorker runs fn on segmentWorkers(n) goroutines (in this one when that is one) and waits.
-func eachWorker(n int, fn func()) {
-	workers := segmentWorkers(n)
-	if workers <= 1 {
-		fn()
-		return
-	}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(fn)
-	}
-	wg.Wait()
 }
