@@ -59,12 +59,26 @@ func loadShanghaiAnalyzed(tb testing.TB) []Labeled {
 	return rows
 }
 
-// folds splits rows into k deterministic folds by position (the file order is already by letter id).
+// folds splits rows into k deterministic folds by position (the file order is already by letter id),
+// keeping identical letters (same title and body: 54 campaign-style groups of 304 letters in the
+// train split) in the fold of their group's first letter. The held-out test split keeps each
+// group wholly on one side too, so a test letter never has its twin in training; folds that split
+// the groups let the similar-case vote find the twin and overstate top-3 by about 2 points.
 func folds(rows []Labeled, k int) [][2][]Labeled {
+	first := map[string]int{}
+	fold := make([]int, len(rows))
+	for i, r := range rows {
+		j, ok := first[r.Item.Title+"\n"+r.Item.Body]
+		if !ok {
+			j = i
+			first[r.Item.Title+"\n"+r.Item.Body] = i
+		}
+		fold[i] = j % k
+	}
 	out := make([][2][]Labeled, k)
 	for f := range k {
 		for i, r := range rows {
-			if i%k == f {
+			if fold[i] == f {
 				out[f][1] = append(out[f][1], r)
 			} else {
 				out[f][0] = append(out[f][0], r)
