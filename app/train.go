@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"minyi/casework"
 	"minyi/domain"
 	"minyi/feed"
 	"minyi/internal/atomicfile"
@@ -214,16 +216,47 @@ func TextExamples(ctx context.Context, an Analyzer, rows []LabeledItem) ([]nlp.L
 	return out, err
 }
 
-// RouteExamples analyses labelled messages for the router. The router sees only what a letter
-// being routed has — id, channel, title, body and time — never replies or list fields.
+// RouteExamples analyses labelled messages for the router to be scored on. The router sees only
+// what a letter being routed has — id, channel, title, body and time — never replies or list fields.
 func RouteExamples(ctx context.Context, an Analyzer, rows []LabeledItem) ([]route.Labeled, error) {
+	return routeExamples(ctx, an, rows, false)
+}
+
+// RouteHistory is RouteExamples for the history a router learns from: each row also carries the
+// department's reply when it has one (replyOf), with its analysis. A reply names the roads,
+// estates and streets the department serves, which the letters it answered often do not.
+func RouteHistory(ctx context.Context, an Analyzer, rows []LabeledItem) ([]route.Labeled, error) {
+	return routeExamples(ctx, an, rows, true)
+}
+
+func routeExamples(ctx context.Context, an Analyzer, rows []LabeledItem, replies bool) ([]route.Labeled, error) {
 	out := make([]route.Labeled, len(rows))
 	err := parallel(ctx, len(rows), func(i int) {
 		src := &rows[i].Item
 		it := domain.Item{SourceID: src.SourceID, Channel: src.Channel, Title: src.Title, Body: src.Body, Time: src.Time}
 		out[i] = route.Labeled{Item: it, Analysis: an.Analyze(it.Title, it.Body), Department: rows[i].Label}
+		if replies {
+			if rep := replyOf(src); rep != "" {
+				out[i].Reply, out[i].ReplyAnalysis = rep, an.Analyze("", rep)
+			}
+		}
 	})
 	return out, err
+}
+
+// replyAliases are the column names of a department's reply in petition and hotline exports.
+var replyAliases = []string{"reply", "回复内容", "答复意见", "答复内容", "回复意见", "办理结果", "处理结果"}
+
+// replyOf is the reply an imported row carries in one of the replyAliases columns ("" if none).
+func replyOf(it *domain.Item) string {
+	for k, v := range it.Extra {
+		if slices.Contains(replyAliases, strings.ToLower(strings.TrimSpace(k))) {
+			if v = strings.TrimSpace(v); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 // distinctLabels counts the different labels among rows.
@@ -262,7 +295,7 @@ func TrainText(ctx context.Context, an Analyzer, task string, rows []LabeledItem
 // modelsDir/route.bin.
 func TrainRoute(ctx context.Context, an Analyzer, router *route.Router, rows []LabeledItem, modelsDir string) (TrainResult, error) {
 	start := time.Now()
-	hist, err := RouteExamples(ctx, an, rows)
+	hist, err := RouteHistory(ctx, an, rows)
 	if err != nil {
 		return TrainResult{}, err
 	}
@@ -330,7 +363,7 @@ func EvalText(ctx context.Context, an Analyzer, task string, train, test []Label
 // top-3 suggestions on test. Seconds include the analysis of both files.
 func EvalRoute(ctx context.Context, an Analyzer, train, test []LabeledItem) (route.EvalReport, error) {
 	start := time.Now()
-	tr, err := RouteExamples(ctx, an, train)
+	tr, err := RouteHistory(ctx, an, train)
 	if err != nil {
 		return route.EvalReport{}, err
 	}
@@ -383,7 +416,11 @@ func (c *Core) StoredLabels(ctx context.Context, task string) ([]LabeledItem, er
 	var out []LabeledItem
 	err := c.Store.Scan(ctx, 0, func(r *domain.Record) error {
 		if l := storedLabel(r, task); l != "" {
-			out = append(out, LabeledItem{Item: r.Item, Label: l})
+			it := r.Item
+			if task == TaskRoute {
+				it.Extra = withReply(it.Extra, r.Events)
+			}
+			out = append(out, LabeledItem{Item: it, Label: l})
 		}
 		return nil
 	})
@@ -391,6 +428,22 @@ func (c *Core) StoredLabels(ctx context.Context, task string) ([]LabeledItem, er
 		return nil, fmt.Errorf("读取带标注的记录：%w", err)
 	}
 	return out, nil
+}
+
+// withReply is extra with the text of the case's latest 答复 under "reply" (for RouteHistory),
+// or extra itself when no 答复 carries one. The record's own map is not written to.
+func withReply(extra map[string]string, events []domain.Event) map[string]string {
+	for i := len(events) - 1; i >= 0; i-- {
+		if e := events[i]; e.Action == casework.ActReply && strings.TrimSpace(e.Reason) != "" {
+			out := maps.Clone(extra)
+			if out == nil {
+				out = map[string]string{}
+			}
+			out["reply"] = e.Reason
+			return out
+		}
+	}
+	return extra
 }
 
 // classifierSetter is the analyzer's hook for swapping in retrained models (nlp.Analyzer).
@@ -433,7 +486,7 @@ func (c *Core) Retrain(ctx context.Context, task string) (TrainResult, error) {
 			return TrainResult{}, errors.New("当前的派单组件不支持重新训练")
 		}
 		start := time.Now()
-		hist, err := RouteExamples(ctx, c.NLP, rows)
+		hist, err := RouteHistory(ctx, c.NLP, rows)
 		if err != nil {
 			return TrainResult{}, err
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"minyi/casework"
 	"minyi/domain"
 	"minyi/nlp"
 	"minyi/route"
@@ -305,5 +306,45 @@ func TestLoadRoutingConfig(t *testing.T) {
 	}
 	if _, _, err := LoadRoutingConfig(dir); err == nil || !strings.Contains(err.Error(), RulesFile) {
 		t.Errorf("bad rules file: %v", err)
+	}
+}
+
+// TestRouteHistoryCarriesReplies: the history a router learns from carries each row's reply
+// (from a reply column, or a case's latest 答复) with its analysis; the letters a router is
+// scored on never do.
+func TestRouteHistoryCarriesReplies(t *testing.T) {
+	ctx := context.Background()
+	c := mustCore(t)
+	const reply = "经查，翠湖苑小区门口确有流动摊贩占道经营，已安排执法队员每晚巡查。"
+	rows := []LabeledItem{
+		{Item: domain.Item{Title: "占道经营", Body: "小区门口流动摊贩占道经营", Extra: map[string]string{"回复内容": reply}}, Label: "惠州市惠城区江北街道办事处"},
+		{Item: domain.Item{Title: "拖欠工资", Body: "公司拖欠工资三个月"}, Label: "惠州市人力资源和社会保障局"},
+	}
+	hist, err := RouteHistory(ctx, c.NLP, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hist[0].Reply != reply || !slices.Contains(hist[0].ReplyAnalysis.Words, "占道经营") {
+		t.Errorf("history row 0: reply %q, words %v", hist[0].Reply, hist[0].ReplyAnalysis.Words)
+	}
+	if hist[1].Reply != "" || len(hist[1].ReplyAnalysis.Words) != 0 {
+		t.Errorf("history row 1 has a reply it was not given: %q", hist[1].Reply)
+	}
+	scored, err := RouteExamples(ctx, c.NLP, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scored[0].Reply != "" {
+		t.Errorf("a letter to be scored carries its reply %q", scored[0].Reply)
+	}
+
+	extra := map[string]string{"来源": "12345"}
+	events := []domain.Event{{Action: casework.ActReply, Reason: "旧答复"}, {Action: casework.ActVisit}, {Action: casework.ActReply, Reason: reply}}
+	got := withReply(extra, events)
+	if got["reply"] != reply || got["来源"] != "12345" || len(extra) != 1 {
+		t.Errorf("withReply = %v (record's map now %v), want the latest 答复 added to a copy", got, extra)
+	}
+	if got := withReply(extra, []domain.Event{{Action: casework.ActReply}}); len(got) != 1 {
+		t.Errorf("an empty 答复 added a reply: %v", got)
 	}
 }

@@ -51,10 +51,15 @@ func hierKeys(name string) (typ, dist, street string) {
 }
 
 // trainHier fits the three models on the letters' features. labels are the departments.
-func trainHier(docs [][]string, labels []string, opt learn.Options) (*hierModel, error) {
+// replies (with rlabels) are the features of history's replies, each one more example of its
+// department: they teach the district and street models the places a department serves and the
+// unit-type model what it handles (see Labeled.Reply). 5-fold CV on shanghai_petition (folds
+// keeping identical letters together): acc 0.509 → 0.512, top-3 0.623 → 0.638; without them in
+// the unit-type model 0.506/0.627; weighted twice 0.511/0.638.
+func trainHier(docs [][]string, labels []string, replies [][]string, rlabels []string, opt learn.Options) (*hierModel, error) {
 	var tex, dex, sex []learn.Example
-	for i, fs := range docs {
-		t, d, s := hierKeys(labels[i])
+	add := func(fs []string, dept string) {
+		t, d, s := hierKeys(dept)
 		tex = append(tex, learn.Example{Features: fs, Label: t})
 		if d != "" {
 			dex = append(dex, learn.Example{Features: fs, Label: d})
@@ -62,6 +67,12 @@ func trainHier(docs [][]string, labels []string, opt learn.Options) (*hierModel,
 		if s != "" {
 			sex = append(sex, learn.Example{Features: fs, Label: s})
 		}
+	}
+	for i, fs := range docs {
+		add(fs, labels[i])
+	}
+	for i, fs := range replies {
+		add(fs, rlabels[i])
 	}
 	h := &hierModel{}
 	var err error

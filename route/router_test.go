@@ -258,3 +258,49 @@ func TestUnmarshalRejectsGarbage(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainLearnsPlacesFromReplies: two street offices get the same kind of letter, none naming a
+// place; only their replies name the estates they serve. Trained with the replies, a letter about
+// one estate goes to its street office; without them the router cannot tell the two apart.
+func TestTrainLearnsPlacesFromReplies(t *testing.T) {
+	const (
+		jiangbei = "惠州市惠城区江北街道办事处"
+		qiaodong = "惠州市惠城区桥东街道办事处"
+	)
+	hist := func(replies bool) []Labeled {
+		var h []Labeled
+		for i := range 8 {
+			for _, d := range []struct{ dept, estate string }{{jiangbei, "翠湖苑"}, {qiaodong, "金榜花园"}} {
+				l := Labeled{
+					Item:       domain.Item{Title: "占道经营", Body: fmt.Sprintf("小区门口流动摊贩占道经营，晚上很吵（第%d次）", i)},
+					Department: d.dept,
+				}
+				if replies {
+					l.Reply = fmt.Sprintf("经查，%s小区门口确有流动摊贩占道经营，已安排执法队员每晚巡查。", d.estate)
+				}
+				h = append(h, l)
+			}
+			h = append(h, Labeled{Item: domain.Item{Title: "拖欠工资", Body: fmt.Sprintf("公司拖欠工资三个月（%d）", i)}, Department: "惠州市人力资源和社会保障局"})
+		}
+		return h
+	}
+	letter := &domain.Item{Title: "占道经营", Body: "翠湖苑小区门口流动摊贩占道经营"}
+	conf := func(replies bool) map[string]float64 {
+		r := New(nil, nil)
+		if err := r.Train(hist(replies)); err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]float64{}
+		for _, s := range r.Suggest(letter, &domain.Analysis{}) {
+			out[s.Department] = s.Confidence
+		}
+		return out
+	}
+	with, without := conf(true), conf(false)
+	if with[jiangbei] <= with[qiaodong] {
+		t.Errorf("trained with replies: %s %.3f, %s %.3f; want the estate's street office first", jiangbei, with[jiangbei], qiaodong, with[qiaodong])
+	}
+	if d := without[jiangbei] - without[qiaodong]; d > 0.01 || d < -0.01 {
+		t.Errorf("trained without replies the two offices differ by %.3f; the test's letters should not tell them apart", d)
+	}
+}

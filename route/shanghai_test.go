@@ -27,7 +27,7 @@ func loadShanghai(tb testing.TB) []Labeled {
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
 		var row struct {
-			ID, Title, Body, Time, Department string
+			ID, Title, Body, Time, Department, Reply string
 		}
 		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
 			tb.Fatalf("parse %s: %v", shanghaiPath, err)
@@ -36,6 +36,7 @@ func loadShanghai(tb testing.TB) []Labeled {
 		out = append(out, Labeled{
 			Item:       domain.Item{Source: "shanghai_petition", SourceID: row.ID, Channel: domain.ChannelMailbox, Title: row.Title, Body: row.Body, Time: t},
 			Department: row.Department,
+			Reply:      row.Reply,
 		})
 	}
 	if err := sc.Err(); err != nil {

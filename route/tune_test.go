@@ -30,7 +30,7 @@ var (
 )
 
 // foldCacheVersion names what a cached fold router was trained with.
-const foldCacheVersion = "v3"
+const foldCacheVersion = "v4"
 
 // trainedFold trains a router on one fold, or with -foldcache loads the one saved by an earlier run.
 func trainedFold(t *testing.T, o Options, f int, train []Labeled) *Router {
