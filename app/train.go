@@ -247,12 +247,15 @@ func routeExamples(ctx context.Context, an Analyzer, rows []LabeledItem, replies
 // replyAliases are the column names of a department's reply in petition and hotline exports.
 var replyAliases = []string{"reply", "回复内容", "答复意见", "答复内容", "回复意见", "办理结果", "处理结果"}
 
-// replyOf is the reply an imported row carries in one of the replyAliases columns ("" if none).
+// replyOf is the reply an imported row carries in one of the replyAliases columns ("" if none),
+// the first alias in that list winning when a row has several, so training is deterministic.
 func replyOf(it *domain.Item) string {
-	for k, v := range it.Extra {
-		if slices.Contains(replyAliases, strings.ToLower(strings.TrimSpace(k))) {
-			if v = strings.TrimSpace(v); v != "" {
-				return v
+	for _, alias := range replyAliases {
+		for k, v := range it.Extra {
+			if strings.ToLower(strings.TrimSpace(k)) == alias {
+				if v = strings.TrimSpace(v); v != "" {
+					return v
+				}
 			}
 		}
 	}

@@ -338,6 +338,13 @@ func TestRouteHistoryCarriesReplies(t *testing.T) {
 		t.Errorf("a letter to be scored carries its reply %q", scored[0].Reply)
 	}
 
+	several := domain.Item{Extra: map[string]string{"处理结果": "已办结", "Reply ": " 答复正文 ", "回复内容": "另一份"}}
+	for range 20 { // map order must not choose
+		if got := replyOf(&several); got != "答复正文" {
+			t.Fatalf("replyOf with several reply columns = %q, want the first alias's (reply)", got)
+		}
+	}
+
 	extra := map[string]string{"来源": "12345"}
 	events := []domain.Event{{Action: casework.ActReply, Reason: "旧答复"}, {Action: casework.ActVisit}, {Action: casework.ActReply, Reason: reply}}
 	got := withReply(extra, events)
