@@ -177,8 +177,8 @@ func (r *Router) Train(history []Labeled) error {
 	tmp := &Router{dir: r.dir, opt: r.opt}
 	tmp.setNames(names)
 	var ex []learn.Example
-	var docs [][]string
-	var labels []string
+	var docs, rdocs [][]string // the letters' and the replies' features
+	var labels, rlabels []string
 	for i := range history {
 		h := &history[i]
 		if h.Department == "" {
@@ -188,17 +188,11 @@ func (r *Router) Train(history []Labeled) error {
 		ex = append(ex, learn.Example{Features: fs, Label: h.Department})
 		docs = append(docs, fs)
 		labels = append(labels, h.Department)
-	}
-	var rdocs [][]string
-	var rlabels []string
-	for i := range history {
-		h := &history[i]
-		if h.Department == "" || strings.TrimSpace(h.Reply) == "" {
-			continue
+		if strings.TrimSpace(h.Reply) != "" {
+			it := domain.Item{Body: h.Reply}
+			rdocs = append(rdocs, tmp.featuresOf(&it, &h.ReplyAnalysis))
+			rlabels = append(rlabels, h.Department)
 		}
-		it := domain.Item{Body: h.Reply}
-		rdocs = append(rdocs, tmp.featuresOf(&it, &h.ReplyAnalysis))
-		rlabels = append(rlabels, h.Department)
 	}
 	var model *learn.Model
 	if len(names) > 1 && r.opt.Flat {
