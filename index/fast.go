@@ -35,7 +35,7 @@ func (ix *Index) searchBitmaps(ctx context.Context, q Query, main query.Query, o
 	if len(docs) > 0 {
 		ix.cursors.put(key, offset+len(docs), cursor{ref: docs[len(docs)-1], bitmap: true})
 	}
-	if out.Hits, err = loadHits(sv, len(docs), func(i int) (int32, uint32) { return docs[i].seg, docs[i].doc }, needles, q.Highlight); err != nil {
+	if out.Hits, err = loadHits(sv, docs, needles, q.Highlight); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -325,13 +325,20 @@ func blockDocs(arrays [][]uint32, bms []*roaring.Bitmap, br blockRef) []uint32 {
 	return a[i : i+j]
 }
 
-// loadHits loads the hits of n documents (at gives the segment and number of the i-th) on
-// segWorkers goroutines: a page's twenty stored documents are read and their snippets built in
-// about half the time.
-func loadHits(sv *snapView, n int, at func(i int) (seg int32, doc uint32), needles [][]rune, mark bool) ([]Hit, error) {
-	hits := make([]Hit, n)
-	err := eachSegment(n, func(i int) error {
-		seg, doc := at(i)
+// placed is a document reference loadHits can load: its segment and number.
+type placed interface {
+	place() (seg int32, doc uint32)
+}
+
+func (d docRef) place() (int32, uint32)    { return d.seg, d.doc }
+func (d scoredDoc) place() (int32, uint32) { return d.seg, d.doc }
+
+// loadHits loads the hits of refs on segWorkers goroutines: a page's twenty stored documents
+// are read and their snippets built in about half the time.
+func loadHits[T placed](sv *snapView, refs []T, needles [][]rune, mark bool) ([]Hit, error) {
+	hits := make([]Hit, len(refs))
+	err := eachSegment(len(refs), func(i int) error {
+		seg, doc := refs[i].place()
 		var err error
 		hits[i], err = loadHit(&sv.segs[seg], doc, needles, mark)
 		return err

@@ -65,7 +65,7 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 			return nil, err
 		}
 		page := top[min(offset, len(top)):]
-		hits, err := loadHits(sv, len(page), func(i int) (int32, uint32) { return page[i].seg, page[i].doc }, needles, q.Highlight)
+		hits, err := loadHits(sv, page, needles, q.Highlight)
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func (ix *Index) relevanceSearch(ctx context.Context, q Query, main query.Query,
 		}
 		out.Hits = hits
 	}
-	hits, err := loadHits(sv, len(tail), func(i int) (int32, uint32) { return tail[i].seg, tail[i].doc }, needles, q.Highlight)
+	hits, err := loadHits(sv, tail, needles, q.Highlight)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func (c *candidates) Searcher(_ context.Context, r bindex.IndexReader, _ mapping
 		done()
 		slices.Sort(nums)
 		global.AddMany(nums)
-		if c.tail, err = loadHits(sv, len(tail), func(i int) (int32, uint32) { return tail[i].seg, tail[i].doc }, c.needles, c.mark); err != nil {
+		if c.tail, err = loadHits(sv, tail, c.needles, c.mark); err != nil {
 			c.err = err
 			return nil, err
 		}
