@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -98,6 +97,9 @@ type EvalResult struct {
 type LabeledItem struct {
 	Item  domain.Item
 	Label string
+	// Reply is the department's reply, when the row has a reply column (replyOf) or the case a
+	// 答复 (latestReply); RouteHistory learns from it.
+	Reply string
 }
 
 // labelAliases and departmentAliases are the column names feed.ReadFile folds into Item.Label
@@ -160,7 +162,7 @@ func ReadLabeled(ctx context.Context, path, field string) ([]LabeledItem, Labele
 			skips.Unlabelled++
 			return nil
 		}
-		out = append(out, LabeledItem{Item: it, Label: l})
+		out = append(out, LabeledItem{Item: it, Label: l, Reply: replyOf(&it)})
 		return nil
 	})
 	skips.Rejected = st.Errors
@@ -223,7 +225,7 @@ func RouteExamples(ctx context.Context, an Analyzer, rows []LabeledItem) ([]rout
 }
 
 // RouteHistory is RouteExamples for the history a router learns from: each row also carries the
-// department's reply when it has one (replyOf), with its analysis. A reply names the roads,
+// department's reply when it has one (LabeledItem.Reply), with its analysis. A reply names the roads,
 // estates and streets the department serves, which the letters it answered often do not.
 func RouteHistory(ctx context.Context, an Analyzer, rows []LabeledItem) ([]route.Labeled, error) {
 	return routeExamples(ctx, an, rows, true)
@@ -235,10 +237,8 @@ func routeExamples(ctx context.Context, an Analyzer, rows []LabeledItem, replies
 		src := &rows[i].Item
 		it := domain.Item{SourceID: src.SourceID, Channel: src.Channel, Title: src.Title, Body: src.Body, Time: src.Time}
 		out[i] = route.Labeled{Item: it, Analysis: an.Analyze(it.Title, it.Body), Department: rows[i].Label}
-		if replies {
-			if rep := replyOf(src); rep != "" {
-				out[i].Reply, out[i].ReplyAnalysis = rep, an.Analyze("", rep)
-			}
+		if rep := rows[i].Reply; replies && rep != "" {
+			out[i].Reply, out[i].ReplyAnalysis = rep, an.Analyze("", rep)
 		}
 	})
 	return out, err
@@ -419,11 +419,11 @@ func (c *Core) StoredLabels(ctx context.Context, task string) ([]LabeledItem, er
 	var out []LabeledItem
 	err := c.Store.Scan(ctx, 0, func(r *domain.Record) error {
 		if l := storedLabel(r, task); l != "" {
-			it := r.Item
-			if task == TaskRoute {
-				it.Extra = withReply(it.Extra, r.Events)
+			reply := latestReply(r.Events)
+			if reply == "" {
+				reply = replyOf(&r.Item)
 			}
-			out = append(out, LabeledItem{Item: it, Label: l})
+			out = append(out, LabeledItem{Item: r.Item, Label: l, Reply: reply})
 		}
 		return nil
 	})
@@ -433,20 +433,16 @@ func (c *Core) StoredLabels(ctx context.Context, task string) ([]LabeledItem, er
 	return out, nil
 }
 
-// withReply is extra with the text of the case's latest 答复 under "reply" (for RouteHistory),
-// or extra itself when no 答复 carries one. The record's own map is not written to.
-func withReply(extra map[string]string, events []domain.Event) map[string]string {
+// latestReply is the text of the case's latest 答复 that has one, "" if none does.
+func latestReply(events []domain.Event) string {
 	for i := len(events) - 1; i >= 0; i-- {
-		if e := events[i]; e.Action == casework.ActReply && strings.TrimSpace(e.Reason) != "" {
-			out := maps.Clone(extra)
-			if out == nil {
-				out = map[string]string{}
+		if e := events[i]; e.Action == casework.ActReply {
+			if reply := strings.TrimSpace(e.Reason); reply != "" {
+				return reply
 			}
-			out["reply"] = e.Reason
-			return out
 		}
 	}
-	return extra
+	return ""
 }
 
 // classifierSetter is the analyzer's hook for swapping in retrained models (nlp.Analyzer).

@@ -316,9 +316,19 @@ func TestRouteHistoryCarriesReplies(t *testing.T) {
 	ctx := context.Background()
 	c := mustCore(t)
 	const reply = "经查，翠湖苑小区门口确有流动摊贩占道经营，已安排执法队员每晚巡查。"
-	rows := []LabeledItem{
-		{Item: domain.Item{Title: "占道经营", Body: "小区门口流动摊贩占道经营", Extra: map[string]string{"回复内容": reply}}, Label: "惠州市惠城区江北街道办事处"},
-		{Item: domain.Item{Title: "拖欠工资", Body: "公司拖欠工资三个月"}, Label: "惠州市人力资源和社会保障局"},
+	file := filepath.Join(t.TempDir(), "history.jsonl")
+	lines := `{"title":"占道经营","body":"小区门口流动摊贩占道经营","department":"惠州市惠城区江北街道办事处","回复内容":"` + reply + `"}
+{"title":"拖欠工资","body":"公司拖欠工资三个月","department":"惠州市人力资源和社会保障局"}
+`
+	if err := os.WriteFile(file, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rows, _, err := ReadLabeled(ctx, file, "department")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Reply != reply || rows[1].Reply != "" {
+		t.Fatalf("ReadLabeled rows %+v, want the reply column read into row 0 only", rows)
 	}
 	hist, err := RouteHistory(ctx, c.NLP, rows)
 	if err != nil {
@@ -345,13 +355,14 @@ func TestRouteHistoryCarriesReplies(t *testing.T) {
 		}
 	}
 
-	extra := map[string]string{"来源": "12345"}
 	events := []domain.Event{{Action: casework.ActReply, Reason: "旧答复"}, {Action: casework.ActVisit}, {Action: casework.ActReply, Reason: reply}}
-	got := withReply(extra, events)
-	if got["reply"] != reply || got["来源"] != "12345" || len(extra) != 1 {
-		t.Errorf("withReply = %v (record's map now %v), want the latest 答复 added to a copy", got, extra)
+	if got := latestReply(events); got != reply {
+		t.Errorf("latestReply = %q, want the latest 答复's text", got)
 	}
-	if got := withReply(extra, []domain.Event{{Action: casework.ActReply}}); len(got) != 1 {
-		t.Errorf("an empty 答复 added a reply: %v", got)
+	if got := latestReply([]domain.Event{{Action: casework.ActReply, Reason: "旧答复"}, {Action: casework.ActReply}}); got != "旧答复" {
+		t.Errorf("latestReply = %q, want an empty 答复 passed over for the one before it", got)
+	}
+	if got := latestReply([]domain.Event{{Action: casework.ActReply}}); got != "" {
+		t.Errorf("an empty 答复 gave a reply: %q", got)
 	}
 }
