@@ -63,7 +63,7 @@ func trainedFold(t *testing.T, o Options, f int, train []Labeled) *Router {
 // The character 1–3-gram linear baseline is scored on the same folds. Heavy, so opt-in:
 //
 //	CGO_ENABLED=0 go test ./route -run TestCrossValidationNLP -tune -folds 5 -v -timeout 60m
-//	CGO_ENABLED=0 go test ./route -run TestCrossValidationNLP -tune -folds 5 -nobase -boost -v -timeout 60m
+//	CGO_ENABLED=0 go test ./route -run TestCrossValidationNLP -tune -folds 10 -nobase -boost -v -timeout 90m
 //	CGO_ENABLED=0 go test ./route -run TestCrossValidationNLP -tune -folds 3 -nobase -ascend -passes 6 -foldcache -v -timeout 60m
 func TestCrossValidationNLP(t *testing.T) {
 	if !*tune {
