@@ -128,19 +128,16 @@ func (o *Options) scores(cands []*cand) []float64 {
 	}
 	best := bestOf(cands, s, o.Boost.Top)
 	top := s[best[0]]
-	boosted := make([]float64, len(best))
 	var x [boostInputs]float64
-	for j, i := range best {
-		boostInput(cands[i], s[i], top, &x)
-		boosted[j] = s[i] + o.Boost.value(&x)
-	}
-	// The rest stay below every rescored candidate, as the trees were fitted on the best alone.
 	floor := math.Inf(1)
 	rescored := make([]bool, len(s))
-	for j, i := range best {
-		s[i], rescored[i] = boosted[j], true
-		floor = min(floor, boosted[j])
+	for _, i := range best {
+		boostInput(cands[i], s[i], top, &x)
+		s[i] += o.Boost.value(&x)
+		rescored[i] = true
+		floor = min(floor, s[i])
 	}
+	// The rest stay below every rescored candidate, as the trees were fitted on the best alone.
 	for i := range s {
 		if !rescored[i] && s[i] >= floor {
 			s[i] = floor - 1e-9
