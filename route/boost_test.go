@@ -45,7 +45,7 @@ func boostLetters(all []foldCands, o Options, top int) []boostLetter {
 	out := make([]boostLetter, 0, len(all))
 	for _, fc := range all {
 		s := o.scores(fc.cands)
-		idx := order(fc.cands, s)[:min(top, len(fc.cands))]
+		idx := bestOf(fc.cands, s, top) // what Options.scores rescores
 		l := boostLetter{gold: -1}
 		for _, i := range idx {
 			var x [boostInputs]float64
@@ -144,11 +144,10 @@ func fitBoost(ls []boostLetter, p boostFit) *Boost {
 			var next []int
 			for _, n := range level {
 				hh := hs[n]
-				var G, H float64
-				for q := range thr[0] {
+				var G, H float64 // the node's totals: any one input's bins hold all its rows
+				for q := range hh[0].g {
 					G, H = G+hh[0].g[q], H+hh[0].h[q]
 				}
-				G, H = G+hh[0].g[len(thr[0])], H+hh[0].h[len(thr[0])]
 				best, bf, bb := 0.0, -1, 0
 				for f := range boostInputs {
 					var gl, hl float64
@@ -186,16 +185,16 @@ func fitBoost(ls []boostLetter, p boostFit) *Boost {
 			}
 			level = next
 		}
-		one := Boost{Trees: [][]boostNode{t}}
-		for k, r := range rows {
-			F[k] += one.value(&ls[r.l].x[r.i])
+		for k := range rows {
+			F[k] += t[node[k]].V // node[k] is now the leaf row k reached
 		}
 		b.Trees = append(b.Trees, t)
 	}
 	return b
 }
 
-// boostRank ranks a letter's rescored candidates by weighted score plus b's trees.
+// boostRank ranks a synthetic letter's candidates by weighted score plus b's trees (real letters
+// are ranked by rank, through Options.scores).
 func boostRank(l boostLetter, b *Boost) []string {
 	s := slices.Clone(l.base)
 	if b != nil {
@@ -350,9 +349,10 @@ func cmpF(a, b float64) int {
 	return 0
 }
 
-// boostCV scores trees fitted on the other folds' candidates (nested, the figure to report), then
-// fits them on all folds and rewrites boost.json. all's folds come from routers trained without
-// the letters they rank, so the trees learn from rankings like those of unseen letters.
+// boostCV scores trees fitted on the other folds' candidates (nested, the figure to report) by
+// rank, as Suggest orders them, then fits them on all folds and rewrites boost.json. all's folds
+// come from routers trained without the letters they rank, so the trees learn from rankings like
+// those of unseen letters.
 func boostCV(t *testing.T, all []foldCands, o Options) {
 	p := defaultBoostFit
 	ls := boostLetters(all, o, p.Top)
@@ -365,10 +365,11 @@ func boostCV(t *testing.T, all []foldCands, o Options) {
 				train = append(train, l)
 			}
 		}
-		b := fitBoost(train, p)
-		for i, l := range ls {
-			if all[i].fold == f {
-				gold[i], preds[i] = all[i].gold, boostRank(l, b)
+		fo := o
+		fo.Boost = fitBoost(train, p)
+		for i, fc := range all {
+			if fc.fold == f {
+				gold[i], preds[i] = fc.gold, rank(fc.cands, &fo)
 			}
 		}
 	}

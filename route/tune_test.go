@@ -60,6 +60,7 @@ func trainedFold(t *testing.T, o Options, f int, train []Labeled) *Router {
 // reranking weights are fitted on the other folds' candidates (nested, so the figure is honest)
 // and then on all folds (the values to put in defaultWeights); with -boost the boosting trees are
 // fitted on top of the weights the same way, nested and then on all folds (written to boost.json).
+// The trees read the weighted score, so new weights call for refitting the trees with them.
 // The character 1–3-gram linear baseline is scored on the same folds. Heavy, so opt-in:
 //
 //	CGO_ENABLED=0 go test ./route -run TestCrossValidationNLP -tune -folds 5 -v -timeout 60m
